@@ -76,7 +76,7 @@ def grade_submission(layout, source, *, out=None, files=None):
 
 
 def run_grading(manifest, layout, source, files):
-    """Unpack ``source`` and run the suites on it; returns (TestRecords, messages)."""
+    """Unpack ``source`` and run the suites on it; returns (GradedTests, messages)."""
     workspace = Path(tempfile.mkdtemp(prefix="autograder-grade-"))
     runtime_dir = make_runtime_dir()
     messages = []

@@ -1,5 +1,5 @@
 """The engine's pytest plugin: reads each test's ``graded`` marker, provides the submission to
-tests, and records every outcome as a ``TestRecord``.
+tests, and records every outcome as a ``GradedTest``.
 
 A test declares its handout part and points next to its code::
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.results import TestRecord
+from autograder.results import GradedTest
 from autograder.sandbox import Submission, SubmissionError
 
 MARKER_HELP = "graded(part, points): the handout part (a key of the manifest's [parts]) and the points of this test"
@@ -66,7 +66,7 @@ class GradingPlugin:
                 continue
             if self.files is None or part.file in self.files:
                 kept.append(item)
-                self.records[item.nodeid] = TestRecord(
+                self.records[item.nodeid] = GradedTest(
                     name=test_name(item), number=part.number, max_score=float(marker.kwargs.get("points", 0)),
                     visibility=self.visibility_of(Path(item.path)),
                 )

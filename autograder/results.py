@@ -10,7 +10,7 @@ STATUSES = ("passed", "failed")
 
 
 @dataclass
-class TestRecord:
+class GradedTest:
     """The outcome of one graded test.
 
     ``grader_error`` marks a failure that came from the grading code, not from the submission.
@@ -48,7 +48,7 @@ def build_results(records, *, output, execution_time, leaderboard=()):
     """The results.json document.
 
     Inputs:
-    - records: TestRecord per test, in the order they ran.
+    - records: GradedTest per test, in the order they ran.
     - output: the top-level message students see.
     - execution_time: seconds the grading took.
     - leaderboard: optional [{"name": str, "value": number, "order": "asc"|"desc"}].

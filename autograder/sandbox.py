@@ -257,7 +257,7 @@ class RemoteObject:
         self._submission.request(self, {"op": "setattr", "target": self._id, "name": name, "value": value}, f"setting {self._label}.{name}")
 
     def __call__(self, *args, **kwargs):
-        return self._submission.request(self, {"op": "call", "target": self._id, "args": list(args), "kwargs": kwargs}, f"{self._label}(...)")
+        return self._submission.request(self, {"op": "call", "target": self._id, "args": list(args), "kwargs": kwargs}, f"{self._label}()")
 
     def __repr__(self):
         return f"<{self._type} in the submission: {self._label}>"

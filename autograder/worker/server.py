@@ -69,10 +69,11 @@ def prepare(value, table, depth=0):
 
 
 def student_traceback(exc):
-    """The traceback of ``exc`` without the worker's own frames, trimmed to a readable size."""
+    """The traceback of ``exc`` without the worker's own frames, with paths relative to the
+    submission folder, trimmed to a readable size."""
     frames = [frame for frame in traceback.extract_tb(exc.__traceback__) if "grader_worker" not in frame.filename]
     text = "".join(traceback.format_list(frames)) + "".join(traceback.format_exception_only(type(exc), exc))
-    return text[-MAX_TRACEBACK_CHARS:]
+    return text.replace(os.getcwd() + os.sep, "")[-MAX_TRACEBACK_CHARS:]
 
 
 def handle_request(header, blobs, table):

@@ -1,0 +1,129 @@
+"""Fixtures for the engine's own tests: a small assignment laid out like a real one."""
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from autograder.manifest import load_manifest
+from autograder.sandbox import Submission, make_runtime_dir
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+TOY_MANIFEST = """
+[assignment]
+name = "toy"
+title = "Toy assignment"
+
+[limits]
+call_seconds = 5
+memory_mb = 6144
+output_kb = 4
+
+[files."calc.py"]
+allowed_imports = ["numpy", "os", "sys", "subprocess", "time"]
+
+[files."other.py"]
+allowed_imports = ["calc"]
+
+[parts."1"]
+name = "double"
+file = "calc.py"
+points = 2
+
+[parts."2"]
+name = "triple"
+file = "other.py"
+points = 1
+"""
+
+PUBLIC_TEST = '''
+import numpy as np
+import pytest
+
+
+@pytest.mark.graded(part="1", points=1)
+def test_double_doubles_an_array(submission):
+    """double() doubles every entry."""
+    out = submission.module("calc").double(np.arange(3.0))
+    assert np.array_equal(out, [0, 2, 4]), f"expected [0, 2, 4], got {out}"
+
+
+@pytest.mark.graded(part="2", points=1)
+def test_triple_triples_a_number(submission):
+    """triple() triples a number."""
+    out = submission.module("other").triple(2)
+    assert out == 6, f"expected 6, got {out}"
+'''
+
+HIDDEN_TEST = '''
+import numpy as np
+import pytest
+
+
+@pytest.mark.graded(part="1", points=1)
+def test_double_keeps_the_shape(submission):
+    """double() keeps the shape of a 2-D array."""
+    out = submission.module("calc").double(np.ones((2, 3)))
+    assert out.shape == (2, 3), f"expected shape (2, 3), got {out.shape}"
+'''
+
+CORRECT_CALC = "import numpy as np\n\ndef double(x):\n    return x * 2\n"
+CORRECT_OTHER = "from calc import double\n\ndef triple(x):\n    return double(x) + x\n"
+
+
+def write(path, text):
+    """Write ``text`` (dedented) to ``path``, creating folders."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+@pytest.fixture
+def toy_root(tmp_path):
+    """A repository-like root with the toy assignment's manifest and public and hidden suites."""
+    root = tmp_path / "repo"
+    write(root / "assignments" / "toy" / "assignment.toml", TOY_MANIFEST)
+    write(root / "tests" / "toy" / "public" / "test_public.py", PUBLIC_TEST)
+    write(root / "tests" / "toy" / "hidden" / "test_hidden.py", HIDDEN_TEST)
+    return root
+
+
+@pytest.fixture
+def make_submission(tmp_path):
+    """Writes a submission folder from {filename: text}."""
+    def make(files, name="submission"):
+        folder = tmp_path / name
+        for filename, text in files.items():
+            write(folder / filename, text)
+        return folder
+    return make
+
+
+@pytest.fixture
+def toy_manifest(toy_root):
+    """The toy assignment's Manifest."""
+    return load_manifest(toy_root / "assignments" / "toy" / "assignment.toml")
+
+
+@pytest.fixture
+def sandboxed(toy_manifest, make_submission):
+    """Opens a sandboxed Submission of the toy assignment from {filename: text}; closed afterwards."""
+    opened = []
+    runtime = make_runtime_dir()
+
+    def open_submission(files):
+        opened.append(Submission(make_submission(files, name=f"sandboxed{len(opened)}"), toy_manifest, runtime))
+        return opened[-1]
+
+    yield open_submission
+    for submission in opened:
+        submission.close()
+
+
+def run_cli(*args, cwd=None):
+    """Run ``python -m autograder`` in a subprocess; returns the CompletedProcess."""
+    return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], cwd=cwd or REPO_ROOT,
+                          capture_output=True, text=True, timeout=600)

@@ -1,0 +1,98 @@
+"""Grading a submission end to end through the command line: results.json is always written and valid."""
+
+import json
+import zipfile
+
+from conftest import CORRECT_CALC, CORRECT_OTHER, run_cli, write
+
+from autograder.results import validation_problems
+
+
+def grade(toy_root, submission, tmp_path):
+    out = tmp_path / "results.json"
+    completed = run_cli("--root", toy_root, "grade", "toy", submission, "--out", out)
+    assert completed.returncode == 0, f"expected exit status 0, got {completed.returncode}: {completed.stderr[-2000:]}"
+    results = json.loads(out.read_text())
+    assert validation_problems(results) == [], validation_problems(results)
+    return results, completed.stdout
+
+
+def outcomes(results):
+    return {test["name"]: test["status"] for test in results["tests"]}
+
+
+def test_a_correct_submission_gets_full_marks_with_public_and_hidden_visibility(toy_root, make_submission, tmp_path):
+    results, table = grade(toy_root, make_submission({"calc.py": CORRECT_CALC, "other.py": CORRECT_OTHER}), tmp_path)
+    assert results["score"] == 3, f"expected 3 points, got {results['score']}: {results['output']}"
+    assert {t["visibility"] for t in results["tests"]} == {"visible", "after_published"}, results["tests"]
+    assert "TOTAL" in table and "3/3" in table, table
+
+
+def test_a_missing_file_costs_only_the_tests_that_need_it(toy_root, make_submission, tmp_path):
+    results, _ = grade(toy_root, make_submission({"calc.py": CORRECT_CALC}), tmp_path)
+    assert results["score"] == 2, f"expected the two calc.py points, got {results['score']}"
+    failed = [t for t in results["tests"] if t["status"] == "failed"]
+    assert len(failed) == 1 and "other.py was not submitted" in failed[0]["output"], failed
+    assert "Missing files: other.py" in results["output"], results["output"]
+
+
+def test_a_wrong_function_fails_with_expected_and_received_values(toy_root, make_submission, tmp_path):
+    results, _ = grade(toy_root, make_submission({"calc.py": "def double(x):\n    return x + 1\n", "other.py": "def triple(x):\n    return 3 * x\n"}), tmp_path)
+    failed = {t["name"]: t["output"] for t in results["tests"] if t["status"] == "failed"}
+    assert set(failed) == {"double() doubles every entry."} and "expected [0, 2, 4], got [1. 2. 3.]" in failed["double() doubles every entry."], failed
+    assert results["score"] == 2, f"expected 2 points, got {results['score']}"
+
+
+def test_a_nested_zip_is_found_and_the_place_is_reported(toy_root, tmp_path):
+    archive = tmp_path / "submission.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("hw/calc.py", CORRECT_CALC)
+        bundle.writestr("hw/other.py", CORRECT_OTHER)
+        bundle.writestr("../evil.py", "x = 1\n")
+    results, _ = grade(toy_root, archive, tmp_path)
+    assert results["score"] == 3 and "found calc.py at hw/calc.py" in results["output"], results["output"]
+    assert not (tmp_path.parent / "evil.py").exists(), "a ../ entry must never be written"
+
+
+def test_a_file_that_is_not_a_zip_still_gives_valid_results_with_a_message(toy_root, tmp_path):
+    archive = write(tmp_path / "submission.zip", "this is not a zip")
+    results, _ = grade(toy_root, archive, tmp_path)
+    assert results["score"] == 0 and "could not be read" in results["output"], results["output"]
+    assert len(results["tests"]) == 3 and all("not submitted" in t["output"] for t in results["tests"]), results["tests"]
+
+
+def test_an_error_in_a_test_itself_is_flagged_as_a_grader_error(toy_root, make_submission, tmp_path):
+    write(toy_root / "tests" / "toy" / "hidden" / "test_hidden.py", '''
+        import pytest
+
+        @pytest.mark.graded(part="1", points=1)
+        def test_broken():
+            """A test with a bug."""
+            return {}["missing"]
+    ''')
+    results, _ = grade(toy_root, make_submission({"calc.py": CORRECT_CALC, "other.py": CORRECT_OTHER}), tmp_path)
+    broken = [t for t in results["tests"] if t["name"] == "A test with a bug."][0]
+    assert broken["extra_data"]["grader_error"] and "grader error" in broken["output"] and "KeyError" in broken["output"], broken
+
+
+def test_points_that_do_not_add_up_to_the_manifest_stop_grading_with_a_message(toy_root, make_submission, tmp_path):
+    write(toy_root / "tests" / "toy" / "hidden" / "test_hidden.py", '''
+        import pytest
+
+        @pytest.mark.graded(part="1", points=5)
+        def test_heavy(submission):
+            """Too many points."""
+    ''')
+    results, _ = grade(toy_root, make_submission({"calc.py": CORRECT_CALC, "other.py": CORRECT_OTHER}), tmp_path)
+    assert results["tests"] == [] and "part 1 (double) is worth 2 points but its tests carry 6" in results["output"], results["output"]
+
+
+def test_check_runs_only_the_public_tests_of_a_handout(toy_root, tmp_path):
+    handout = tmp_path / "handout"
+    write(handout / "assignment.toml", (toy_root / "assignments" / "toy" / "assignment.toml").read_text())
+    write(handout / "tests" / "public" / "test_public.py", (toy_root / "tests" / "toy" / "public" / "test_public.py").read_text())
+    write(handout / "calc.py", CORRECT_CALC)
+    write(handout / "other.py", CORRECT_OTHER)
+    completed = run_cli("check", "--folder", handout, "--file", "calc.py")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "double() doubles every entry." in completed.stdout and "triple" not in completed.stdout, completed.stdout

@@ -1,0 +1,166 @@
+"""The sandbox: student code runs in a limited worker process and every failure becomes a clear SubmissionError."""
+
+import os
+import time
+
+import numpy as np
+import pytest
+
+from autograder.sandbox import REPO_ROOT, StudentError, SubmissionError, SubmissionTimeout, WorkerCrashed
+from autograder.worker.protocol import Tensor
+
+PROBE = """
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+
+def double(x):
+    return x * 2
+
+
+def identity():
+    return {"pid": os.getpid(), "uid": os.getuid(), "cwd": os.getcwd(), "path": sys.path, "env": dict(os.environ)}
+
+
+def fail():
+    raise ValueError("the student's own error")
+
+
+def spin():
+    while True:
+        pass
+
+
+def die():
+    os._exit(3)
+
+
+def allocate(megabytes):
+    return len(bytearray(megabytes * 2**20))
+
+
+def shout(count):
+    for _ in range(count):
+        print("x" * 100)
+    return count
+
+
+def spawn_sleeper():
+    return subprocess.Popen(["sleep", "60"]).pid
+
+
+def tensor_info(t):
+    return type(t).__module__ + "." + type(t).__name__, t * 2
+
+
+class Model:
+    def __init__(self, n):
+        self.W = np.ones((n, 2))
+"""
+
+
+def test_student_code_runs_in_another_process_in_its_own_folder(sandboxed):
+    calc = sandboxed({"calc.py": PROBE}).module("calc")
+    info = calc.identity()
+    assert info["pid"] != os.getpid(), "expected the student's code to run in a worker process, got the grader's pid"
+    assert not info["cwd"].startswith(str(REPO_ROOT)), f"expected a fresh folder outside the repository, got {info['cwd']}"
+    secret_places = [str(REPO_ROOT), str(REPO_ROOT / "tests"), str(REPO_ROOT / "solutions")]
+    assert not set(info["path"]) & set(secret_places), f"expected no grader folder on the worker's sys.path, got {info['path']}"
+    assert "AUTOGRADER_DATA" not in info["env"] and set(info["env"]) <= {"PATH", "HOME", "TMPDIR", "MPLBACKEND", "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE", "LANG", "PWD"}, f"unexpected environment {sorted(info['env'])}"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the grader drops privileges only when it runs as root")
+def test_a_root_grader_runs_student_code_as_an_unprivileged_user(sandboxed):
+    uid = sandboxed({"calc.py": PROBE}).module("calc").identity()["uid"]
+    assert uid != 0, f"expected the worker to run as an unprivileged user, got uid {uid}"
+
+
+def test_arrays_and_objects_cross_as_data_and_proxies(sandboxed):
+    calc = sandboxed({"calc.py": PROBE}).module("calc")
+    assert np.array_equal(calc.double(np.arange(3)), [0, 2, 4])
+    model = calc.Model(3)
+    assert model.W.shape == (3, 2), f"expected W of shape (3, 2), got {model.W.shape}"
+    model.W = np.zeros(4)
+    assert np.array_equal(model.W, np.zeros(4)), f"expected the written W back, got {model.W}"
+
+
+def test_tensors_arrive_as_torch_tensors_and_return_as_arrays(sandboxed):
+    kind, doubled = sandboxed({"calc.py": PROBE}).module("calc").tensor_info(Tensor(np.ones(3, dtype=np.float32)))
+    assert kind == "torch.Tensor", f"expected the worker to receive a torch.Tensor, got {kind}"
+    assert isinstance(doubled, np.ndarray) and doubled.dtype == np.float32, f"expected a float32 array back, got {doubled!r}"
+
+
+def test_an_exception_in_student_code_names_its_type_message_and_line(sandboxed):
+    calc = sandboxed({"calc.py": PROBE}).module("calc")
+    with pytest.raises(StudentError) as caught:
+        calc.fail()
+    message = str(caught.value)
+    line = PROBE.splitlines().index('    raise ValueError("the student\'s own error")') + 1
+    assert "ValueError: the student's own error" in message and f'"calc.py", line {line}' in message, message
+
+
+def test_a_call_past_its_time_limit_is_stopped_and_the_next_call_gets_a_fresh_worker(sandboxed):
+    submission = sandboxed({"calc.py": PROBE})
+    calc = submission.module("calc")
+    started = time.monotonic()
+    with submission.time_limit(1), pytest.raises(SubmissionTimeout, match="timed out after 1 s"):
+        calc.spin()
+    assert time.monotonic() - started < 5, "expected the endless loop to be stopped near its 1 s limit"
+    with pytest.raises(WorkerCrashed, match="is gone"):
+        calc.double(1)
+    assert submission.module("calc").double(2) == 4
+
+
+def test_a_worker_that_exits_is_reported_with_its_status(sandboxed):
+    submission = sandboxed({"calc.py": PROBE})
+    with pytest.raises(WorkerCrashed, match="exited with status 3"):
+        submission.module("calc").die()
+    assert submission.module("calc").double(1) == 2
+
+
+def test_memory_beyond_the_limit_is_refused(sandboxed):
+    calc = sandboxed({"calc.py": PROBE}).module("calc")
+    with pytest.raises(SubmissionError, match="MemoryError|killed"):
+        calc.allocate(8192)
+
+
+def test_output_floods_are_cut_to_the_limit(sandboxed):
+    submission = sandboxed({"calc.py": PROBE})
+    assert submission.module("calc").shout(10000) == 10000
+    submission.worker.close()
+    output = submission.worker.output()
+    assert len(output) < 4 * 1024 + 200 and "more bytes of output cut" in output, f"expected output cut near 4 KB, got {len(output)} characters"
+
+
+def test_processes_started_by_student_code_end_with_the_worker(sandboxed):
+    submission = sandboxed({"calc.py": PROBE})
+    pid = submission.module("calc").spawn_sleeper()
+    submission.close()
+    time.sleep(0.2)
+    alive = os.path.exists(f"/proc/{pid}") and "Z" not in open(f"/proc/{pid}/stat").read().split()[2]
+    assert not alive, f"expected the student's background process {pid} to be killed with the worker"
+
+
+def test_a_missing_file_is_named(sandboxed):
+    with pytest.raises(SubmissionError, match="calc.py was not submitted"):
+        sandboxed({"other.py": "x = 1\n"}).module("calc")
+
+
+def test_a_forbidden_import_stops_the_file_before_it_runs(sandboxed):
+    with pytest.raises(SubmissionError, match="calc.py imports torch, which this assignment does not allow"):
+        sandboxed({"calc.py": "import torch\n"}).module("calc")
+
+
+def test_a_file_that_imports_a_forbidden_submitted_file_is_stopped_too(sandboxed):
+    submission = sandboxed({"calc.py": "import torch\n", "other.py": "import calc\n"})
+    with pytest.raises(SubmissionError, match="other.py depends on calc.py: calc.py imports torch"):
+        submission.module("other")
+
+
+def test_an_import_error_of_the_submission_is_reported(sandboxed):
+    with pytest.raises(StudentError, match="importing calc.py raised ZeroDivisionError"):
+        sandboxed({"calc.py": "x = 1 / 0\n"}).module("calc")

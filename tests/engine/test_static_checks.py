@@ -1,0 +1,23 @@
+"""Checks on a submitted file's syntax tree, made before any of it runs."""
+
+from autograder.static_checks import check_source
+
+
+def test_a_file_importing_only_allowed_modules_passes():
+    assert check_source("import numpy as np\nfrom math import exp\n", "a.py", ["numpy", "math"]) == []
+
+
+def test_a_forbidden_import_is_named_with_the_allowed_list():
+    problems = check_source("import numpy\nimport torch.nn as nn\n", "numpy_ann.py", ["numpy"])
+    assert problems == ["numpy_ann.py imports torch, which this assignment does not allow (allowed: numpy)"], problems
+
+
+def test_from_imports_and_literal_dynamic_imports_are_caught():
+    source = "from sklearn.linear_model import LinearRegression\nm = __import__('torch')\nimport importlib\nk = importlib.import_module('keras')\n"
+    problems = check_source(source, "a.py", ["importlib"])
+    assert len(problems) == 1 and "keras, sklearn, torch" in problems[0], problems
+
+
+def test_a_syntax_error_is_reported_with_its_line():
+    problems = check_source("def f(:\n    pass\n", "a.py", [])
+    assert len(problems) == 1 and problems[0].startswith("a.py has a syntax error at line 1"), problems
