@@ -1,5 +1,6 @@
 """Fixtures for the engine's own tests: a small assignment laid out like a real one."""
 
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -121,6 +122,7 @@ def sandboxed(toy_manifest, make_submission):
     yield open_submission
     for submission in opened:
         submission.close()
+    shutil.rmtree(runtime, ignore_errors=True)
 
 
 def run_cli(*args, cwd=None):

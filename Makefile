@@ -1,0 +1,50 @@
+# Set-up, demo, tests, releases and benchmarks. `make demo` then `make test` on a fresh machine.
+#
+# The environment is built from the system Python (not one under /root): sandboxed workers run as
+# an unprivileged user when grading as root, and that user must be able to run the interpreter.
+
+PYTHON_BASE ?= /usr/bin/python3
+VENV := .venv
+PY := $(VENV)/bin/python
+ASSIGNMENTS := fashion_mnist
+DEBIAN_PACKAGES := python3-venv dataset-fashion-mnist
+
+.PHONY: setup system-packages data demo test engine-tests validate release bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	@$(MAKE) --no-print-directory system-packages
+	$(PYTHON_BASE) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+system-packages:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then echo "installing Debian packages:$$missing"; apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing Debian packages:$$missing (install them with apt-get as root)"; fi; \
+	fi
+
+data: setup
+	$(PY) -c "from utils.data import load_fashion_mnist; load_fashion_mnist('train'); load_fashion_mnist('test')"
+
+demo: setup data
+	@for a in $(ASSIGNMENTS); do $(PY) -m autograder validate $$a || exit 1; done
+
+test: setup data engine-tests validate
+
+engine-tests:
+	$(PY) -m pytest tests/engine -q
+
+validate:
+	@for a in $(ASSIGNMENTS); do $(PY) -m autograder validate $$a || exit 1; done
+
+release: setup
+	@for a in $(ASSIGNMENTS); do $(PY) -m autograder release $$a || exit 1; done
+
+bench: setup data
+	$(PY) -m autograder.bench fashion_mnist
+
+clean:
+	rm -rf dist out
