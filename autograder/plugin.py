@@ -157,10 +157,13 @@ def describe_failure(excinfo, report):
 
 
 def run_suites(plugin, suite_paths):
-    """Run pytest in this process over ``suite_paths`` with ``plugin``; returns pytest's exit code."""
+    """Run pytest in this process over ``suite_paths`` with ``plugin``; returns pytest's exit code.
+
+    Assertions are not rewritten: a failed check's message is exactly the one the suite wrote.
+    """
     args = [str(path) for path in suite_paths] + [
         "-p", "no:cacheprovider", "-p", "no:terminal", "--rootdir", str(Path(suite_paths[0]).parent),
-        "-o", "addopts=", "-o", "testpaths=", "-W", "ignore::pytest.PytestAssertRewriteWarning",
+        "-o", "addopts=", "-o", "testpaths=", "--assert=plain",
     ]
     code = pytest.main(args, plugins=[plugin])
     if code in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR) and not plugin.configuration_errors:

@@ -1,0 +1,293 @@
+"""Assertions, trusted computations and small drivers shared by the Fashion-MNIST suites (grader side).
+
+The assertions fail with messages that name the value, say what was expected and what came
+back (shape, first differing index, largest difference). The computations are the grader's
+own float64 versions of what the submission must compute, used to judge its answers. The
+drivers set up a submitted NumpyANN through attribute writes, so tests depend only on the
+documented attribute names (W1, b1, W2, b2, lr), and read a PyTorchANN's weights through the
+engine's ``state_dict`` helper.
+
+Letters in shapes: N examples, D input features, H hidden units, C classes.
+"""
+
+import numpy as np
+import torch
+
+from utils.gradient_check import numerical_gradient
+from utils.learning_curves import judge_learning_curve
+
+WEIGHT_NAMES = ("W1", "b1", "W2", "b2")
+JUDGEMENTS = ("underfitting", "overfitting", "generalizing")
+
+
+def describe(value):
+    """A short description of a returned value: its type, and shape and dtype for arrays."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    return f"a value of type {type(value).__name__} ({str(value)[:80]})"
+
+
+def assert_array(name, value, shape=None, kind=None):
+    """``value`` is a numpy array, of ``shape`` when given, of dtype kind ``kind`` ("f" float, "i" integer) when given."""
+    assert isinstance(value, np.ndarray), f"{name}: expected a numpy array, got {describe(value)}"
+    if shape is not None:
+        assert value.shape == tuple(shape), f"{name}: expected shape {tuple(shape)}, got shape {value.shape}"
+    if kind == "f":
+        assert value.dtype.kind == "f", f"{name}: expected a floating-point array, got dtype {value.dtype}"
+    elif kind == "i":
+        assert value.dtype.kind in "iu", f"{name}: expected an integer array, got dtype {value.dtype}"
+
+
+def assert_array_close(name, actual, expected, rtol=1e-7, atol=1e-10):
+    """``actual`` is an array of ``expected``'s shape whose values match within ``rtol`` and ``atol``.
+
+    Inputs:
+    - name: what the array is, for the message (e.g. "W1 after one _backward").
+    - actual: the returned value.
+    - expected: array of the expected values.
+    """
+    expected = np.asarray(expected)
+    assert_array(name, actual, shape=expected.shape)
+    assert actual.dtype.kind in "biuf", f"{name}: expected numbers, got dtype {actual.dtype}"
+    actual64 = actual.astype(np.float64)
+    expected64 = expected.astype(np.float64)
+    close = np.isclose(actual64, expected64, rtol=rtol, atol=atol)
+    if close.all():
+        return
+    wrong = np.argwhere(~close)
+    first = tuple(int(i) for i in wrong[0])
+    difference = np.where(np.isnan(actual64 - expected64), np.inf, np.abs(actual64 - expected64))
+    worst = tuple(int(i) for i in np.unravel_index(np.argmax(difference), difference.shape))
+    raise AssertionError(
+        f"{name}: {len(wrong)} of {expected.size} values differ from the expected ones (rtol={rtol:g}, atol={atol:g}); "
+        f"first at index {first}: expected {expected64[first]:.10g}, got {actual64[first]:.10g}; "
+        f"largest difference {difference[worst]:.3g} at index {worst} (expected {expected64[worst]:.10g}, got {actual64[worst]:.10g})"
+    )
+
+
+def as_float(name, value):
+    """``value`` as a Python float; it must be a real number (a 0-d or one-element array is accepted)."""
+    if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "biuf":
+        return float(value.reshape(()))
+    assert isinstance(value, (int, float)) and not isinstance(value, bool), f"{name}: expected a float, got {describe(value)}"
+    return float(value)
+
+
+def assert_float_close(name, actual, expected, rtol=1e-7, atol=1e-10):
+    """``actual`` is a real number within ``rtol``/``atol`` of ``expected``."""
+    value = as_float(name, actual)
+    expected = float(expected)
+    assert np.isclose(value, expected, rtol=rtol, atol=atol), (
+        f"{name}: expected {expected:.10g}, got {value:.10g} (difference {abs(value - expected):.3g}; rtol={rtol:g}, atol={atol:g})"
+    )
+
+
+def softmax(z):
+    """Row-wise softmax of logits z (N, C), computed stably in float64; returns (N, C)."""
+    z = np.asarray(z, dtype=np.float64)
+    shifted = np.exp(z - z.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def mlp_forward(X, W1, b1, W2, b2):
+    """The one-hidden-layer ReLU network in float64; returns (z1 (N, H), a1 (N, H), z2 (N, C), a2 (N, C)).
+
+    Inputs: X (N, D), W1 (D, H), b1 (1, H), W2 (H, C), b2 (1, C).
+    """
+    z1 = np.asarray(X, dtype=np.float64) @ W1 + b1
+    a1 = np.maximum(z1, 0.0)
+    z2 = a1 @ W2 + b2
+    return z1, a1, z2, softmax(z2)
+
+
+def mlp_loss(X, Y, W1, b1, W2, b2):
+    """Mean over the N examples of -sum_c Y log softmax(z2) (the loss whose gradient _backward takes).
+
+    Inputs: X (N, D), Y (N, C) one-hot, weights as in ``mlp_forward``. Computed from the logits
+    with log-sum-exp, in float64.
+    """
+    z1 = np.asarray(X, dtype=np.float64) @ W1 + b1
+    z2 = np.maximum(z1, 0.0) @ W2 + b2
+    top = z2.max(axis=1, keepdims=True)
+    log_probabilities = z2 - top - np.log(np.exp(z2 - top).sum(axis=1, keepdims=True))
+    return float(-(Y * log_probabilities).sum(axis=1).mean())
+
+
+def relative_error(actual, expected):
+    """||actual - expected|| / (||actual|| + ||expected||) over all entries (0 when both are 0)."""
+    actual = np.asarray(actual, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    scale = np.linalg.norm(actual) + np.linalg.norm(expected)
+    return float(np.linalg.norm(actual - expected) / scale) if scale > 0 else 0.0
+
+
+def assert_gradient_close(name, actual, expected, source, tolerance=1e-6):
+    """The gradient ``actual`` has ``expected``'s shape and a relative error (see ``relative_error``) below ``tolerance``.
+
+    ``source`` says where ``expected`` comes from (e.g. "central finite differences"), for the message.
+    """
+    expected = np.asarray(expected)
+    assert_array(name, actual, shape=expected.shape)
+    error = relative_error(actual, expected)
+    if error < tolerance:
+        return
+    difference = np.abs(actual - expected)
+    worst = tuple(int(i) for i in np.unravel_index(np.nanargmax(np.where(np.isnan(difference), np.inf, difference)), difference.shape))
+    raise AssertionError(
+        f"{name}: relative error {error:.3g} against {source} (must be below {tolerance:g}); "
+        f"largest difference {difference[worst]:.3g} at index {worst}: expected {expected[worst]:.10g}, got {actual[worst]:.10g}"
+    )
+
+
+def metric_list(name, value, epochs, finite=True):
+    """``value`` as a list of ``epochs`` floats (one per epoch), finite ones when ``finite``; fails with a message otherwise."""
+    is_sequence = isinstance(value, (list, tuple)) or (isinstance(value, np.ndarray) and value.ndim == 1)
+    assert is_sequence, f"{name}: expected a list of {epochs} floats (one per epoch), got {describe(value)}"
+    assert len(value) == epochs, f"{name}: expected {epochs} values (one per epoch), got {len(value)}"
+    numbers = [as_float(f"{name}[{i}]", item) for i, item in enumerate(value)]
+    assert not finite or all(np.isfinite(numbers)), f"{name}: expected finite values, got {numbers}"
+    return numbers
+
+
+def assert_history(history, keys, epochs, finite=True):
+    """``history`` is a dict holding ``keys``, each a list of ``epochs`` floats (finite when ``finite``); returns {key: [float]}."""
+    assert isinstance(history, dict), f"train() should return a dict with keys {sorted(keys)}, got {describe(history)}"
+    missing = sorted(set(keys) - set(history))
+    assert not missing, f"the history returned by train() lacks the keys {missing}: expected {sorted(keys)}, got {sorted(history)}"
+    return {key: metric_list(f"history[{key!r}]", history[key], epochs, finite) for key in keys}
+
+
+def assert_train_val_figure(summary, train_loss, val_loss, train_accuracy, val_accuracy):
+    """A ``figure_summary`` shows the four curves: losses on one axes, accuracies on the other.
+
+    Each curve's y data must equal the given list, and its label must contain "train" or "val"
+    (case-insensitive) as fits; the figure must have exactly two axes.
+    """
+    axes = summary["axes"]
+    assert len(axes) == 2, f"expected a figure with exactly two axes (loss and accuracy), got {len(axes)}"
+    curves = {"train loss": (train_loss, "train"), "validation loss": (val_loss, "val"),
+              "train accuracy": (train_accuracy, "train"), "validation accuracy": (val_accuracy, "val")}
+    found = {}
+    for curve, (values, label_word) in curves.items():
+        matches = [(index, line) for index, ax in enumerate(axes) for line in ax["lines"]
+                   if len(line["y"]) == len(values) and np.allclose(line["y"], values, rtol=1e-6, atol=1e-9)]
+        drawn = [f"{line['label']!r}: {line['y']}" for ax in axes for line in ax["lines"]]
+        assert matches, f"no curve shows the {curve} {list(values)}; the figure's curves are {drawn}"
+        labelled = [(index, line) for index, line in matches if label_word in line["label"].lower()]
+        assert labelled, (
+            f"the {curve} curve should have a label containing {label_word!r} (for the legend), "
+            f"got {[line['label'] for _, line in matches]}"
+        )
+        index, line = labelled[0]
+        assert len(line["x"]) == len(values), f"the {curve} curve has {len(line['x'])} x values for {len(values)} y values"
+        found[curve] = index
+    assert found["train loss"] == found["validation loss"], "the train and validation loss curves should share one axes"
+    assert found["train accuracy"] == found["validation accuracy"], "the train and validation accuracy curves should share one axes"
+    assert found["train loss"] != found["train accuracy"], "loss and accuracy curves should be on different axes"
+    return found
+
+
+def numpy_network(numpy_ann, weights, lr):
+    """A submitted NumpyANN of the sizes of ``weights`` ({W1 (D, H), b1 (1, H), W2 (H, C), b2 (1, C)}) holding them.
+
+    ``numpy_ann`` is the submitted module; the weights and ``lr`` are written as attributes.
+    """
+    D, H = weights["W1"].shape
+    net = numpy_ann.NumpyANN(D, H, weights["W2"].shape[1], lr, 0)
+    net.lr = lr
+    for name in WEIGHT_NAMES:
+        setattr(net, name, np.array(weights[name], dtype=np.float64))
+    return net
+
+
+def read_weights(net, shapes=None):
+    """{name: array} of a submitted NumpyANN's W1, b1, W2, b2, checked to be arrays (of ``shapes`` {name: shape} when given)."""
+    weights = {name: getattr(net, name) for name in WEIGHT_NAMES}
+    for name, value in weights.items():
+        assert_array(name, value, shape=shapes[name] if shapes else None)
+    return weights
+
+
+def backward_step(numpy_ann, weights, X, Y, lr):
+    """What one ``_forward(X, True)`` and ``_backward(X, Y)`` do to ``weights``: returns {name: (before - after) / lr}.
+
+    With the documented update W -= lr * dW this is the gradient the submission computed.
+    Inputs: weights as in ``numpy_network``, X (N, D), Y (N, C) one-hot, lr > 0.
+    """
+    net = numpy_network(numpy_ann, weights, lr)
+    net._forward(X, True)
+    net._backward(X, Y)
+    after = read_weights(net, {name: weights[name].shape for name in WEIGHT_NAMES})
+    return {name: (weights[name] - after[name]) / lr for name in WEIGHT_NAMES}
+
+
+def smooth_problem(seed, D, H, C, N, margin=1e-2):
+    """float64 weights {W1, b1, W2, b2}, X (N, D) and one-hot Y (N, C) for gradient checks.
+
+    No hidden pre-activation lies within ``margin`` of the ReLU kink, so finite differences see a
+    smooth loss; some are negative, so the ReLU derivative matters.
+    """
+    for attempt in range(1000):
+        rng = np.random.default_rng([seed, attempt])
+        weights = {"W1": rng.normal(0, 1 / np.sqrt(D), (D, H)), "b1": rng.normal(0, 0.2, (1, H)),
+                   "W2": rng.normal(0, 1 / np.sqrt(H), (H, C)), "b2": rng.normal(0, 0.2, (1, C))}
+        X = rng.normal(size=(N, D))
+        Y = np.eye(C)[rng.integers(0, C, size=N)]
+        z1 = X @ weights["W1"] + weights["b1"]
+        if np.abs(z1).min() > margin and (z1 < 0).any():
+            return weights, X, Y
+    raise RuntimeError(f"no kink-free problem found for seed {seed}")
+
+
+def finite_difference_gradients(weights, X, Y):
+    """Central finite differences of ``mlp_loss`` with respect to each weight array: {name: array like it}."""
+    work = {name: np.array(value, dtype=np.float64) for name, value in weights.items()}
+    return {name: numerical_gradient(lambda _: mlp_loss(X, Y, work["W1"], work["b1"], work["W2"], work["b2"]), work[name])
+            for name in WEIGHT_NAMES}
+
+
+def ann_state(submission, net, sizes):
+    """The state_dict {name: array} of a submitted PyTorchANN's ``model``, checked against nn.Sequential(Linear, ReLU, Linear).
+
+    Inputs: submission (the ``submission`` fixture), net (a PyTorchANN proxy), sizes (D, H, C).
+    """
+    D, H, C = sizes
+    shapes = {"0.weight": (H, D), "0.bias": (H,), "2.weight": (C, H), "2.bias": (C,)}
+    state = submission.introspect("state_dict", net.model)
+    assert set(state) == set(shapes), (
+        f"model.state_dict() keys: expected {sorted(shapes)} (nn.Sequential(Linear, ReLU, Linear)), got {sorted(state)}"
+    )
+    for name, shape in shapes.items():
+        assert_array(f"model.state_dict()[{name!r}]", state[name], shape=shape, kind="f")
+    return state
+
+
+def grader_ann(state):
+    """The grader's own nn.Sequential(Linear(D, H), ReLU, Linear(H, C)) holding ``state`` (from ``ann_state``)."""
+    (H, D), C = state["0.weight"].shape, state["2.weight"].shape[0]
+    model = torch.nn.Sequential(torch.nn.Linear(D, H), torch.nn.ReLU(), torch.nn.Linear(H, C))
+    model.load_state_dict({name: torch.from_numpy(np.array(value, dtype=np.float32)) for name, value in state.items()})
+    return model
+
+
+def learnable_problem(seed, D, C, N):
+    """A seeded classification problem a small network learns quickly: X float32 (N, D), labels int64 (N,) of a linear rule."""
+    rng = np.random.default_rng(seed)
+    rule = rng.normal(size=(D, C))
+    X = rng.normal(size=(N, D)).astype(np.float32)
+    return X, (X @ rule).argmax(axis=1).astype(np.int64)
+
+
+def assert_judgement(answer, history, context):
+    """``answer`` (what report_my_judgement returned) is the learning-curve rule's verdict on ``history``.
+
+    ``history`` is {train_loss, val_loss, train_accuracy, val_accuracy: [float per epoch]}; ``context``
+    describes the training that produced it, for the message.
+    """
+    assert isinstance(answer, str) and answer in JUDGEMENTS, f"report_my_judgement() should return one of {list(JUDGEMENTS)}, got {describe(answer)}"
+    verdict = judge_learning_curve(history)
+    numbers = ", ".join(f"{key} {[round(v, 4) for v in history[key]]}" for key in ("train_loss", "val_loss", "train_accuracy", "val_accuracy"))
+    assert answer == verdict, (
+        f"report_my_judgement() returned {answer!r}, but the learning-curve rule (utils.learning_curves.judge_learning_curve) "
+        f"says {verdict!r} for the history of the graded training: {numbers} ({context})"
+    )

@@ -1,0 +1,381 @@
+"""Release tooling: the student handout and the two zips, regenerated from the single source of truth.
+
+The source of truth for an assignment ``<a>`` is the repository:
+
+- ``solutions/<a>/``: the manifest, the reference files (their solution regions marked by lines holding
+  ``### BEGIN SOLUTION`` and ``### END SOLUTION``), ``reference_outputs.py`` and the student README;
+- ``tests/<a>/``: the suites' support files (``conftest.py`` and the modules it imports), ``public/`` and ``hidden/``;
+- ``utils/`` and ``autograder/``: shipped as they are (Python files only).
+
+``release`` writes:
+
+- ``assignments/<a>/``: the handout: README.md, assignment.toml, each submitted file with its solution regions
+  replaced by ``raise NotImplementedError`` (nbgrader's ClearSolutions), utils/, autograder/, the suites'
+  support files under tests/ and the public suite under tests/public/. Never a hidden test, never a solution;
+- ``dist/<a>-handout.zip``: that folder under a top folder ``<a>/``;
+- ``dist/<a>-autograder.zip``: Gradescope's autograder format. Gradescope extracts the zip into
+  ``/autograder/source``, so its root holds ``setup.sh`` and ``run_autograder`` (mode 0755), the pinned
+  ``requirements.txt`` and the tree ``python -m autograder grade`` reads there: autograder/, utils/,
+  ``assignments/<a>/assignment.toml`` and ``tests/<a>/`` with both suites. Never the solutions.
+
+The release tooling itself (this module) is left out of both: it is of no use to students or on Gradescope.
+Files are gathered in sorted order and zipped with a fixed timestamp, so a rebuild gives identical bytes.
+"""
+
+import contextlib
+import importlib.metadata
+import importlib.util
+import shutil
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+from nbformat.v4 import new_code_cell, new_notebook
+from nbgrader.preprocessors import ClearSolutions
+
+from autograder.manifest import load_manifest
+
+BEGIN_MARKER = "BEGIN SOLUTION"
+END_MARKER = "END SOLUTION"
+CODE_STUB = "raise NotImplementedError"
+SPLITS = ("public", "hidden")
+REFERENCE_OUTPUTS = "reference_outputs.npz"
+RELEASE_MODULE = "autograder/release.py"
+GRADING_PACKAGES = ("numpy", "matplotlib", "pytest", "torch", "torchvision")
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+EXECUTABLES = ("setup.sh", "run_autograder")
+
+# What the Gradescope image installs for a manifest's [assignment].dataset: a Debian package with the
+# data and a Python statement that loads it once, so a missing data set fails the build, not a grading.
+DATASET_SETUP = {
+    "fashion_mnist": (
+        "dataset-fashion-mnist",
+        "from utils.data import load_fashion_mnist; load_fashion_mnist('train'); load_fashion_mnist('test')",
+    ),
+}
+
+
+class ReleaseError(Exception):
+    """A release that cannot be built as asked; the message names the file or folder at fault."""
+
+
+def clear_solutions(text, *, filename):
+    """``text`` (a reference .py file) with each solution region replaced by ``raise NotImplementedError``.
+
+    A region runs from a line holding ``BEGIN SOLUTION`` to the next line holding ``END SOLUTION``; the
+    stub takes the indentation of the BEGIN line. Everything outside regions (docstrings, signatures,
+    ``main``) is kept as it is. nbgrader's ClearSolutions does the work on the text wrapped as the one
+    code cell of a notebook. Raises ReleaseError naming ``filename`` when the markers are unbalanced.
+    """
+    lines = text.split("\n")
+    begins = sum(BEGIN_MARKER in line for line in lines)
+    ends = sum(END_MARKER in line for line in lines)
+    if begins != ends:
+        raise ReleaseError(f"{filename}: unbalanced solution markers ({begins} {BEGIN_MARKER}, {ends} {END_MARKER})")
+    if begins == 0:
+        return text
+    metadata = {"nbgrader": {"solution": True, "grade": False, "locked": False, "grade_id": Path(filename).stem, "schema_version": 3}}
+    notebook = new_notebook(
+        cells=[new_code_cell(text, metadata=metadata)],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
+    try:
+        notebook, _ = ClearSolutions(code_stub={"python": CODE_STUB}).preprocess(notebook, {})
+    except RuntimeError as exc:
+        raise ReleaseError(f"{filename}: unbalanced solution markers ({exc})") from exc
+    cleared = notebook.cells[0].source
+    if BEGIN_MARKER in cleared or END_MARKER in cleared:
+        raise ReleaseError(f"{filename}: solution markers left after clearing")
+    return cleared
+
+
+def reference_outputs(assignment, repo_root):
+    """{split: {name: array}} from ``solutions/<a>/reference_outputs.py``'s ``build(split)``, for each split.
+
+    The script is trusted code, imported by path with ``solutions/<a>`` (then the repository root) first on
+    sys.path so that it can import the reference files; sys.path and sys.modules are restored afterwards.
+    An assignment without the script has no reference outputs ({}).
+    """
+    folder = Path(repo_root) / "solutions" / assignment
+    script = folder / "reference_outputs.py"
+    if not script.is_file():
+        return {}
+    with importable_from(folder, Path(repo_root)):
+        spec = importlib.util.spec_from_file_location("reference_outputs", script)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        return {split: {name: np.asarray(value) for name, value in sorted(module.build(split).items())} for split in SPLITS}
+
+
+@contextlib.contextmanager
+def importable_from(first, then):
+    """Within the block, imports look in folder ``first``, then in folder ``then``, before anywhere else.
+
+    Loaded modules named like a file or package of ``first`` are set aside during the block so that they do
+    not shadow those files. Afterwards sys.path is as it was, the modules the block imported from either
+    folder are forgotten and the ones set aside are back; modules from elsewhere (numpy, torch) stay loaded.
+    """
+    roots = [Path(first).resolve(), Path(then).resolve()]
+    names = {path.stem for path in roots[0].iterdir() if path.suffix == ".py" or (path / "__init__.py").is_file()}
+    set_aside = {name: module for name, module in sys.modules.items() if name.partition(".")[0] in names}
+    for name in set_aside:
+        del sys.modules[name]
+    loaded_before = set(sys.modules)
+    saved_path = list(sys.path)
+    sys.path[:0] = [str(root) for root in roots]
+    importlib.invalidate_caches()
+    try:
+        yield
+    finally:
+        sys.path[:] = saved_path
+        for name in set(sys.modules) - loaded_before:
+            if imported_from(name, sys.modules[name], roots):
+                del sys.modules[name]
+        sys.modules.update(set_aside)
+
+
+def imported_from(name, module, roots):
+    """Whether module ``name`` was loaded from a top-level file or package of one of ``roots``."""
+    file = getattr(module, "__file__", None)
+    if file is None:
+        return False
+    top = name.partition(".")[0]
+    path = Path(file).resolve()
+    return any(path.is_relative_to(root) and path.relative_to(root).parts[0] in (top, f"{top}.py") for root in roots)
+
+
+def reference_outputs_path(assignment, repo_root, split):
+    """Where the arrays of ``split`` live: ``tests/<a>/<split>/reference_outputs.npz``."""
+    return Path(repo_root) / "tests" / assignment / split / REFERENCE_OUTPUTS
+
+
+def same_arrays(path, arrays):
+    """Whether the .npz at ``path`` holds ``arrays``: same names, dtypes and shapes, equal values.
+
+    Floating-point values count as equal within a relative 1e-6 (atol 1e-9): other CPUs round the
+    last bits of the same computation differently, and the suites compare with looser tolerances.
+    """
+    if not path.is_file():
+        return False
+    with np.load(path, allow_pickle=False) as stored:
+        if set(stored.files) != set(arrays):
+            return False
+        return all(
+            stored[name].dtype == array.dtype and stored[name].shape == array.shape
+            and same_values(stored[name], array)
+            for name, array in arrays.items()
+        )
+
+
+def same_values(stored, array):
+    """Exact equality, or closeness for floating-point arrays (see ``same_arrays``)."""
+    if array.dtype.kind in "fc":
+        return np.allclose(stored, array, rtol=1e-6, atol=1e-9, equal_nan=True)
+    return np.array_equal(stored, array)
+
+
+def stale_splits(assignment, repo_root, outputs):
+    """The splits whose reference_outputs.npz under tests/<a>/ does not hold ``outputs[split]`` ({split: {name: array}})."""
+    return [split for split, arrays in outputs.items() if not same_arrays(reference_outputs_path(assignment, repo_root, split), arrays)]
+
+
+def write_reference_outputs(assignment, repo_root):
+    """Regenerate ``tests/<a>/<split>/reference_outputs.npz``, rewriting only the files whose arrays changed."""
+    outputs = reference_outputs(assignment, repo_root)
+    for split in stale_splits(assignment, repo_root, outputs):
+        path = reference_outputs_path(assignment, repo_root, split)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(path, **outputs[split])
+
+
+def files_under(folder, *, python_only=False):
+    """Files below ``folder`` in sorted order, without caches and hidden entries; only .py files if ``python_only``."""
+    folder = Path(folder)
+    found = []
+    for path in sorted(folder.rglob("*")):
+        parts = path.relative_to(folder).parts
+        if not path.is_file() or any(part == "__pycache__" or part.startswith(".") for part in parts) or path.suffix == ".pyc":
+            continue
+        if python_only and path.suffix != ".py":
+            continue
+        found.append(path)
+    return found
+
+
+def tree(folder, prefix, *, python_only=False):
+    """{``prefix``/relative path: bytes} for the files below ``folder`` (see ``files_under``)."""
+    return {f"{prefix}/{path.relative_to(folder).as_posix()}": path.read_bytes() for path in files_under(folder, python_only=python_only)}
+
+
+def engine_files(repo_root):
+    """{path: bytes} of the shipped packages autograder/ (less the release tooling) and utils/."""
+    files = tree(Path(repo_root) / "autograder", "autograder", python_only=True)
+    files.pop(RELEASE_MODULE, None)
+    files.update(tree(Path(repo_root) / "utils", "utils", python_only=True))
+    return files
+
+
+def suite_support_files(assignment, repo_root, prefix):
+    """{``prefix``/name: bytes} of the files directly in tests/<a>/ (conftest.py and the modules it imports)."""
+    folder = Path(repo_root) / "tests" / assignment
+    if not (folder / "conftest.py").is_file():
+        raise ReleaseError(f"{folder}: no conftest.py")
+    return {f"{prefix}/{path.name}": path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file() and path.suffix == ".py"}
+
+
+def handout_files(assignment, repo_root):
+    """{path relative to the handout folder: bytes} of the student handout, in sorted order."""
+    repo_root = Path(repo_root)
+    solutions = repo_root / "solutions" / assignment
+    manifest = load_manifest(solutions / "assignment.toml")
+    files = {
+        "README.md": (solutions / "README.md").read_bytes(),
+        "assignment.toml": manifest.path.read_bytes(),
+    }
+    for filename in manifest.files:
+        text = (solutions / filename).read_text(encoding="utf-8")
+        files[filename] = clear_solutions(text, filename=f"solutions/{assignment}/{filename}").encode("utf-8")
+    files.update(engine_files(repo_root))
+    files.update(suite_support_files(assignment, repo_root, "tests"))
+    files.update(tree(repo_root / "tests" / assignment / "public", "tests/public"))
+    return dict(sorted(files.items()))
+
+
+def build_handout(assignment: str, repo_root: Path, out_dir: Path, *, regenerate_references: bool = True) -> None:
+    """Write the handout of ``assignment`` into ``out_dir`` (deleted and rewritten).
+
+    With ``regenerate_references``, the reference outputs under tests/<a>/ are regenerated first
+    (``write_reference_outputs``), so the handout ships the current public arrays.
+    """
+    repo_root, out_dir = Path(repo_root), Path(out_dir)
+    if (repo_root / "solutions").resolve().is_relative_to(out_dir.resolve()):
+        raise ReleaseError(f"{out_dir}: refusing to delete a folder that holds the solutions")
+    if regenerate_references:
+        write_reference_outputs(assignment, repo_root)
+    files = handout_files(assignment, repo_root)
+    shutil.rmtree(out_dir, ignore_errors=True)
+    for name, content in files.items():
+        path = out_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+
+
+def pinned_requirements():
+    """requirements.txt for grading: each of GRADING_PACKAGES pinned to the version installed here."""
+    pins = [f"{package}=={importlib.metadata.version(package).partition('+')[0]}" for package in GRADING_PACKAGES]
+    return "# What grading needs, pinned to the versions the release was built and validated with.\n" + "\n".join(pins) + "\n"
+
+
+def setup_script(manifest):
+    """setup.sh: builds the Gradescope image (Python 3.11+ in a venv, the data set, the pinned requirements)."""
+    lines = [
+        "#!/usr/bin/env bash",
+        f"# Gradescope runs this once, as root, to build the image that grades {manifest.name}.",
+        "set -euo pipefail",
+        "apt-get update",
+        "apt-get install -y python3 python3-pip python3-venv",
+        "PYTHON=python3",
+        "if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then",
+        "  apt-get install -y python3.11 python3.11-venv",
+        "  PYTHON=python3.11",
+        "fi",
+        '"$PYTHON" -m venv /autograder/venv',
+        "/autograder/venv/bin/pip install --no-cache-dir -r /autograder/source/requirements.txt",
+    ]
+    if manifest.dataset in DATASET_SETUP:
+        package, load = DATASET_SETUP[manifest.dataset]
+        lines += [
+            f'apt-get install -y {package} || echo "{package} is not packaged here: the data set will be downloaded"',
+            f'cd /autograder/source && /autograder/venv/bin/python -c "{load}"',
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def run_script(manifest):
+    """run_autograder: grades /autograder/submission into /autograder/results/results.json."""
+    return "\n".join([
+        "#!/usr/bin/env bash",
+        f"# Gradescope runs this for every submission of {manifest.name}.",
+        "set -euo pipefail",
+        'export PATH="/autograder/venv/bin:$PATH"',
+        "cd /autograder/source",
+        f"python3 -m autograder grade {manifest.name} /autograder/submission --out /autograder/results/results.json",
+    ]) + "\n"
+
+
+def autograder_files(assignment, repo_root):
+    """{path relative to /autograder/source: bytes} of the Gradescope autograder, in sorted order."""
+    repo_root = Path(repo_root)
+    manifest = load_manifest(repo_root / "solutions" / assignment / "assignment.toml")
+    tests = repo_root / "tests" / assignment
+    files = {
+        "setup.sh": setup_script(manifest).encode("utf-8"),
+        "run_autograder": run_script(manifest).encode("utf-8"),
+        "requirements.txt": pinned_requirements().encode("utf-8"),
+        f"assignments/{assignment}/assignment.toml": manifest.path.read_bytes(),
+    }
+    files.update(engine_files(repo_root))
+    files.update(suite_support_files(assignment, repo_root, f"tests/{assignment}"))
+    for split in SPLITS:
+        files.update(tree(tests / split, f"tests/{assignment}/{split}"))
+    return dict(sorted(files.items()))
+
+
+def write_zip(path, files, *, executables=()):
+    """Write {entry name: bytes} to the zip at ``path``: sorted entries, fixed timestamps, mode 0755 for ``executables``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = (0o100755 if name in executables else 0o100644) << 16
+            archive.writestr(info, files[name])
+
+
+def build_zips(assignment: str, repo_root: Path, dist_dir: Path) -> tuple[Path, Path]:
+    """Write ``dist_dir/<a>-handout.zip`` and ``dist_dir/<a>-autograder.zip``; returns their paths.
+
+    Both are built from the repository as it is (call ``build_handout`` first to regenerate the reference outputs).
+    """
+    dist_dir = Path(dist_dir)
+    handout_zip = dist_dir / f"{assignment}-handout.zip"
+    autograder_zip = dist_dir / f"{assignment}-autograder.zip"
+    write_zip(handout_zip, {f"{assignment}/{name}": content for name, content in handout_files(assignment, repo_root).items()})
+    write_zip(autograder_zip, autograder_files(assignment, repo_root), executables=EXECUTABLES)
+    return handout_zip, autograder_zip
+
+
+def release(assignment: str, repo_root: Path) -> None:
+    """Regenerate ``assignments/<a>/`` and build ``dist/<a>-handout.zip`` and ``dist/<a>-autograder.zip``."""
+    repo_root = Path(repo_root)
+    build_handout(assignment, repo_root, repo_root / "assignments" / assignment)
+    build_zips(assignment, repo_root, repo_root / "dist")
+
+
+def handout_differences(assignment: str, repo_root: Path) -> list[str]:
+    """Repository-relative paths that a release would change; [] when everything is fresh.
+
+    These are the reference-output files under tests/<a>/ whose arrays differ from what
+    ``reference_outputs.py`` builds now, then the files of the committed ``assignments/<a>/`` that differ
+    from a handout built in a temporary folder, are missing from it or should not be there.
+    Nothing in the repository is written.
+    """
+    repo_root = Path(repo_root)
+    stale = [reference_outputs_path(assignment, repo_root, split).relative_to(repo_root).as_posix()
+             for split in stale_splits(assignment, repo_root, reference_outputs(assignment, repo_root))]
+    committed = repo_root / "assignments" / assignment
+    with tempfile.TemporaryDirectory(prefix="handout-") as scratch:
+        fresh = Path(scratch) / assignment
+        build_handout(assignment, repo_root, fresh, regenerate_references=False)
+        fresh_files = {path.relative_to(fresh).as_posix(): path for path in files_under(fresh)}
+        committed_files = {path.relative_to(committed).as_posix(): path for path in files_under(committed)} if committed.is_dir() else {}
+        differing = sorted(
+            name for name in fresh_files.keys() | committed_files.keys()
+            if name not in fresh_files or name not in committed_files
+            or fresh_files[name].read_bytes() != committed_files[name].read_bytes()
+        )
+    return stale + [f"assignments/{assignment}/{name}" for name in differing]

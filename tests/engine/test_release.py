@@ -1,0 +1,436 @@
+"""The release tooling: clearing solutions, the handout, the two zips, and the committed Fashion-MNIST handout."""
+
+import ast
+import importlib.metadata
+import io
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.grading import AssignmentLayout
+from autograder.manifest import load_manifest
+from autograder.release import (
+    GRADING_PACKAGES,
+    ReleaseError,
+    build_handout,
+    build_zips,
+    clear_solutions,
+    handout_differences,
+    release,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+SOLUTION_TEXT = '''\
+"""A calculator."""
+
+import numpy as np
+
+
+class Calculator:
+    """Adds and doubles."""
+
+    def double(self, x):
+        """Twice ``x`` (N,) -> (N,)."""
+        ### BEGIN SOLUTION
+        twice_the_input_values = 2 * np.asarray(x)
+        return twice_the_input_values
+        ### END SOLUTION
+
+    def add(self, a, b):
+        """``a + b``."""
+        return a + b
+
+
+def helper(values):
+    """The sum of ``values``."""
+    ### BEGIN SOLUTION
+    return sum(values)
+    ### END SOLUTION
+
+
+if __name__ == "__main__":
+    print(Calculator().add(1, 2))
+'''
+
+CLEARED_TEXT = '''\
+"""A calculator."""
+
+import numpy as np
+
+
+class Calculator:
+    """Adds and doubles."""
+
+    def double(self, x):
+        """Twice ``x`` (N,) -> (N,)."""
+        raise NotImplementedError
+
+    def add(self, a, b):
+        """``a + b``."""
+        return a + b
+
+
+def helper(values):
+    """The sum of ``values``."""
+    raise NotImplementedError
+
+
+if __name__ == "__main__":
+    print(Calculator().add(1, 2))
+'''
+
+TOY_MANIFEST = """
+[assignment]
+name = "toy"
+title = "Toy assignment"
+dataset = "fashion_mnist"
+
+[files."calc.py"]
+allowed_imports = ["numpy"]
+
+[parts."1"]
+name = "double"
+file = "calc.py"
+points = 2
+"""
+
+TOY_REFERENCE_OUTPUTS = '''
+"""Reference outputs of the toy assignment, computed with the reference calc.py."""
+
+import numpy as np
+
+from calc import Calculator
+
+
+def build(split):
+    """{name: array} for ``split``."""
+    start = 0.0 if split == "public" else 10.0
+    return {"doubled": Calculator().double(np.arange(start, start + 3.0)), "inputs": np.arange(start, start + 3.0)}
+'''
+
+TOY_PUBLIC_TEST = '''
+import pytest
+
+
+@pytest.mark.graded(part="1", points=1)
+def test_double_doubles_small_numbers(submission, reference):
+    """double() doubles small numbers."""
+'''
+
+TOY_HIDDEN_TEST = '''
+import pytest
+
+
+@pytest.mark.graded(part="1", points=1)
+def test_double_doubles_large_numbers(submission, reference):
+    """double() doubles large numbers."""
+'''
+
+HIDDEN_TEST_NAME = "test_secret_cases_of_double.py"
+
+
+def write(path, text):
+    """Write ``text`` (dedented) to ``path``, creating folders; returns the path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+@pytest.fixture
+def toy_repo(tmp_path):
+    """A repository with the toy assignment: solutions, suites, a utils/ and an autograder/ stand-in."""
+    root = tmp_path / "repo"
+    write(root / "solutions" / "toy" / "assignment.toml", TOY_MANIFEST)
+    write(root / "solutions" / "toy" / "README.md", "# Toy\n\nImplement `double`.\n")
+    write(root / "solutions" / "toy" / "calc.py", SOLUTION_TEXT)
+    write(root / "solutions" / "toy" / "reference_outputs.py", TOY_REFERENCE_OUTPUTS)
+    write(root / "tests" / "toy" / "conftest.py", '"""Toy fixtures."""\n')
+    write(root / "tests" / "toy" / "toy_checks.py", '"""Toy assertions."""\n')
+    write(root / "tests" / "toy" / "public" / "test_double_public.py", TOY_PUBLIC_TEST)
+    write(root / "tests" / "toy" / "hidden" / HIDDEN_TEST_NAME, TOY_HIDDEN_TEST)
+    write(root / "utils" / "__init__.py", '"""Toy helpers."""\n')
+    write(root / "utils" / "tools.py", "def identity(x):\n    return x\n")
+    write(root / "utils" / "notes.txt", "not Python\n")
+    write(root / "utils" / "__pycache__" / "tools.cpython-311.pyc", "compiled\n")
+    write(root / "autograder" / "__init__.py", '"""Engine stand-in."""\n')
+    write(root / "autograder" / "__main__.py", "print('engine')\n")
+    write(root / "autograder" / "release.py", '"""Release stand-in: mentions ### BEGIN SOLUTION."""\n')
+    return root
+
+
+def zip_entries(path):
+    """{entry name: (bytes, unix mode)} of the zip at ``path``."""
+    with zipfile.ZipFile(path) as archive:
+        return {info.filename: (archive.read(info), info.external_attr >> 16) for info in archive.infolist()}
+
+
+def relative_files(folder):
+    """Sorted paths (posix) of the files below ``folder``."""
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file())
+
+
+def test_clearing_replaces_each_region_by_a_stub_at_its_indentation_and_keeps_the_rest():
+    """Each solution region becomes ``raise NotImplementedError``; docstrings and code outside regions stay."""
+    cleared = clear_solutions(SOLUTION_TEXT, filename="calc.py")
+    assert cleared == CLEARED_TEXT, f"expected:\n{CLEARED_TEXT}\ngot:\n{cleared}"
+
+
+def test_clearing_leaves_a_file_without_regions_unchanged():
+    """A file with no solution region comes back as it was (nbgrader would otherwise replace it whole)."""
+    text = "def keep():\n    return 1\n"
+    cleared = clear_solutions(text, filename="keep.py")
+    assert cleared == text, f"expected the text unchanged, got {cleared!r}"
+
+
+@pytest.mark.parametrize("text", [
+    "def f():\n    ### BEGIN SOLUTION\n    return 1\n",
+    "def f():\n    return 1\n    ### END SOLUTION\n",
+    "def f():\n    ### BEGIN SOLUTION\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n    ### END SOLUTION\n",
+    "def f():\n    ### END SOLUTION\n    return 1\n    ### BEGIN SOLUTION\n",
+], ids=["missing end", "stray end", "nested begin", "end before begin"])
+def test_unbalanced_markers_raise_an_error_naming_the_file(text):
+    """Unbalanced or nested markers raise a ReleaseError whose message names the file."""
+    with pytest.raises(ReleaseError) as raised:
+        clear_solutions(text, filename="solutions/toy/broken.py")
+    assert "solutions/toy/broken.py" in str(raised.value), f"expected the file name in the message, got {raised.value}"
+
+
+def test_the_handout_has_the_cleared_files_the_public_suite_and_no_hidden_test_or_solution(toy_repo, tmp_path):
+    """The handout holds README, manifest, cleared files, utils/, autograder/ and the public suite, and nothing secret."""
+    out = tmp_path / "handout"
+    build_handout("toy", toy_repo, out)
+    expected = [
+        "README.md", "assignment.toml", "autograder/__init__.py", "autograder/__main__.py", "calc.py",
+        "tests/conftest.py", "tests/public/reference_outputs.npz", "tests/public/test_double_public.py",
+        "tests/toy_checks.py", "utils/__init__.py", "utils/tools.py",
+    ]
+    assert relative_files(out) == expected, f"expected the files {expected}, got {relative_files(out)}"
+    calc = (out / "calc.py").read_text()
+    assert calc == CLEARED_TEXT, f"expected the cleared calc.py:\n{CLEARED_TEXT}\ngot:\n{calc}"
+    for name in ("README.md", "assignment.toml"):
+        copied, source = (out / name).read_bytes(), (toy_repo / "solutions" / "toy" / name).read_bytes()
+        assert copied == source, f"expected {name} copied verbatim, got {copied!r}"
+    texts = {name: (out / name).read_bytes() for name in relative_files(out)}
+    for secret in (b"BEGIN SOLUTION", b"twice_the_input_values", HIDDEN_TEST_NAME.encode(), b"large numbers"):
+        holders = [name for name, content in texts.items() if secret in content]
+        assert not holders, f"expected no handout file to contain {secret!r}, got it in {holders}"
+    layout = AssignmentLayout.in_handout(out)
+    assert layout.manifest_path.is_file() and all(suite.is_dir() for suite in layout.suites), (
+        f"expected the handout laid out as the engine reads it ({layout}), got the files {relative_files(out)}")
+
+
+def test_the_handout_build_writes_the_reference_outputs_of_both_splits_once(toy_repo, tmp_path):
+    """build("public") and build("hidden") land in tests/<a>/<split>/reference_outputs.npz, rewritten only when they change."""
+    before_path, before_modules = list(sys.path), set(sys.modules)
+    build_handout("toy", toy_repo, tmp_path / "handout")
+    assert sys.path == before_path, f"expected sys.path restored, got {sys.path[:3]}... instead of {before_path[:3]}..."
+    leftovers = sorted(name for name in set(sys.modules) - before_modules if name in ("calc", "reference_outputs"))
+    assert not leftovers, f"expected the solution modules forgotten after the build, got {leftovers} still loaded"
+    for split, start in (("public", 0.0), ("hidden", 10.0)):
+        path = toy_repo / "tests" / "toy" / split / "reference_outputs.npz"
+        with np.load(path) as stored:
+            got = {name: stored[name].tolist() for name in stored.files}
+        want = {"doubled": [2 * (start + i) for i in range(3)], "inputs": [start + i for i in range(3)]}
+        assert got == want, f"expected {split} reference outputs {want}, got {got}"
+    stamps = {split: (toy_repo / "tests" / "toy" / split / "reference_outputs.npz").stat().st_mtime_ns for split in ("public", "hidden")}
+    build_handout("toy", toy_repo, tmp_path / "handout")
+    again = {split: (toy_repo / "tests" / "toy" / split / "reference_outputs.npz").stat().st_mtime_ns for split in ("public", "hidden")}
+    assert again == stamps, f"expected unchanged arrays to leave the files alone (mtimes {stamps}), got mtimes {again}"
+
+
+def test_the_autograder_zip_is_in_gradescope_format_with_both_suites_and_no_solution(toy_repo, tmp_path):
+    """setup.sh and run_autograder at the root (0755), pinned requirements, both suites, the engine, never the solution."""
+    build_handout("toy", toy_repo, tmp_path / "handout")
+    _, autograder_zip = build_zips("toy", toy_repo, tmp_path / "dist")
+    entries = zip_entries(autograder_zip)
+    for script in ("setup.sh", "run_autograder"):
+        assert script in entries, f"expected {script} at the zip root, got entries {sorted(entries)}"
+        assert entries[script][1] == 0o100755, f"expected {script} with mode 0755, got {oct(entries[script][1])}"
+    for name in ("requirements.txt", "assignments/toy/assignment.toml", "tests/toy/conftest.py", "tests/toy/toy_checks.py",
+                 "tests/toy/public/test_double_public.py", f"tests/toy/hidden/{HIDDEN_TEST_NAME}",
+                 "tests/toy/public/reference_outputs.npz", "tests/toy/hidden/reference_outputs.npz",
+                 "autograder/__main__.py", "utils/tools.py"):
+        assert name in entries, f"expected {name} in the autograder zip, got entries {sorted(entries)}"
+    requirements = entries["requirements.txt"][0].decode().splitlines()
+    for package in GRADING_PACKAGES:
+        pin = f"{package}=={importlib.metadata.version(package).partition('+')[0]}"
+        assert pin in requirements, f"expected the pin {pin} in requirements.txt, got {requirements}"
+    assert not any(line.startswith("nbgrader") for line in requirements), f"expected no nbgrader pin, got {requirements}"
+    run_autograder = entries["run_autograder"][0].decode()
+    command = "python3 -m autograder grade toy /autograder/submission --out /autograder/results/results.json"
+    assert "cd /autograder/source" in run_autograder and command in run_autograder, f"expected `{command}` run in /autograder/source, got:\n{run_autograder}"
+    setup = entries["setup.sh"][0].decode()
+    for needed in ("set -euo pipefail", "dataset-fashion-mnist", "pip install --no-cache-dir -r /autograder/source/requirements.txt"):
+        assert needed in setup, f"expected setup.sh to contain {needed!r}, got:\n{setup}"
+    leaked = sorted(name for name, (content, _) in entries.items()
+                    if name.startswith("solutions/") or name.endswith("calc.py") or b"twice_the_input_values" in content)
+    assert not leaked, f"expected no solution in the autograder zip, got {leaked}"
+
+
+def test_the_autograder_zip_extracts_to_the_layout_the_engine_grades_from(toy_repo, tmp_path):
+    """Extracted as Gradescope does into /autograder/source, the zip has the manifest and both suites where the engine looks."""
+    build_handout("toy", toy_repo, tmp_path / "handout")
+    _, autograder_zip = build_zips("toy", toy_repo, tmp_path / "dist")
+    source = tmp_path / "source"
+    with zipfile.ZipFile(autograder_zip) as archive:
+        archive.extractall(source)
+    layout = AssignmentLayout.in_repository(source, "toy")
+    assert layout.manifest_path.is_file() and layout.complete, (
+        f"expected assignments/toy/assignment.toml and tests/toy/{{public,hidden}}, got {relative_files(source)}")
+    assert load_manifest(layout.manifest_path).name == "toy", "expected the toy manifest in the extracted autograder"
+
+
+def test_the_handout_zip_holds_the_handout_under_a_top_folder(toy_repo, tmp_path):
+    """Every file of the handout folder is in the handout zip under toy/, with the same bytes."""
+    out = tmp_path / "handout"
+    build_handout("toy", toy_repo, out)
+    handout_zip, _ = build_zips("toy", toy_repo, tmp_path / "dist")
+    entries = {name: content for name, (content, _) in zip_entries(handout_zip).items()}
+    folder = {f"toy/{name}": (out / name).read_bytes() for name in relative_files(out)}
+    assert entries == folder, f"expected the entries {sorted(folder)}, got {sorted(entries)} (or different bytes)"
+
+
+def test_building_twice_gives_byte_identical_zips(toy_repo, tmp_path):
+    """Two builds of the same repository give the same bytes (sorted entries, fixed timestamps)."""
+    build_handout("toy", toy_repo, tmp_path / "handout")
+    first = [path.read_bytes() for path in build_zips("toy", toy_repo, tmp_path / "dist1")]
+    build_handout("toy", toy_repo, tmp_path / "handout")
+    second = [path.read_bytes() for path in build_zips("toy", toy_repo, tmp_path / "dist2")]
+    assert first == second, f"expected identical zips, got sizes {[len(b) for b in first]} and {[len(b) for b in second]}"
+    with zipfile.ZipFile(io.BytesIO(first[1])) as archive:
+        names = archive.namelist()
+        dates = {info.date_time for info in archive.infolist()}
+    assert names == sorted(names), f"expected sorted entries, got {names}"
+    assert dates == {(1980, 1, 1, 0, 0, 0)}, f"expected every entry dated 1980-01-01, got {dates}"
+
+
+def test_handout_differences_lists_stale_extra_and_changed_files(toy_repo):
+    """Fresh after a release; then an edited file, an extra file and changed reference outputs are each listed."""
+    release("toy", toy_repo)
+    assert handout_differences("toy", toy_repo) == [], f"expected a fresh handout, got {handout_differences('toy', toy_repo)}"
+    handout = toy_repo / "assignments" / "toy"
+    (handout / "calc.py").write_text("edited\n")
+    (handout / "extra.py").write_text("extra\n")
+    reference = toy_repo / "solutions" / "toy" / "reference_outputs.py"
+    reference.write_text(reference.read_text().replace("10.0", "20.0"))
+    npz = toy_repo / "tests" / "toy" / "hidden" / "reference_outputs.npz"
+    stored = npz.read_bytes()
+    got = handout_differences("toy", toy_repo)
+    want = ["tests/toy/hidden/reference_outputs.npz", "assignments/toy/calc.py", "assignments/toy/extra.py"]
+    assert got == want, f"expected the differences {want}, got {got}"
+    assert npz.read_bytes() == stored, "expected handout_differences to leave tests/toy/hidden/reference_outputs.npz untouched, got it rewritten"
+
+
+def test_building_a_handout_over_the_solutions_is_refused(toy_repo):
+    """An out_dir that holds the solutions folder is not deleted."""
+    with pytest.raises(ReleaseError):
+        build_handout("toy", toy_repo, toy_repo)
+    assert (toy_repo / "solutions" / "toy" / "calc.py").is_file(), "expected the solutions kept, got them deleted"
+
+
+# The real Fashion-MNIST assignment: the committed handout must be fresh and must not leak.
+
+REAL = "fashion_mnist"
+REAL_SOLUTIONS = REPO_ROOT / "solutions" / REAL
+REAL_TESTS = REPO_ROOT / "tests" / REAL
+REAL_HANDOUT = REPO_ROOT / "assignments" / REAL
+
+
+def real_assignment_missing():
+    """Why the real assignment cannot be checked yet ("" when it can)."""
+    manifest = load_manifest(REAL_SOLUTIONS / "assignment.toml")
+    missing = [f"solutions/{REAL}/{name}" for name in [*manifest.files, "reference_outputs.py", "README.md"]
+               if not (REAL_SOLUTIONS / name).is_file()]
+    missing += [f"tests/{REAL}/{name}" for name in ("conftest.py", "public", "hidden") if not (REAL_TESTS / name).exists()]
+    return ", ".join(missing)
+
+
+REAL_MISSING = real_assignment_missing()
+requires_real_assignment = pytest.mark.skipif(bool(REAL_MISSING), reason=f"the {REAL} reference or suites are not there yet: {REAL_MISSING}")
+
+
+def solution_regions(text):
+    """(lines inside solution regions, lines outside them) of a reference file, each stripped."""
+    inside, outside, in_region = [], [], False
+    for line in text.splitlines():
+        if "BEGIN SOLUTION" in line:
+            in_region = True
+        elif "END SOLUTION" in line:
+            in_region = False
+        else:
+            (inside if in_region else outside).append(line.strip())
+    return inside, outside
+
+
+def definitions(tree):
+    """{name: set of method names} for the classes of a module, and {name: set()} for its functions."""
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            found[node.name] = {item.name for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found[node.name] = set()
+    return found
+
+
+def handout_texts():
+    """{path relative to the committed handout: text} of its text files."""
+    texts = {}
+    for path in sorted(REAL_HANDOUT.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".npz":
+            texts[path.relative_to(REAL_HANDOUT).as_posix()] = path.read_text(encoding="utf-8")
+    return texts
+
+
+@requires_real_assignment
+def test_the_committed_fashion_mnist_handout_is_not_stale():
+    """assignments/fashion_mnist/ is what a release builds now from the solutions and suites."""
+    differences = handout_differences(REAL, REPO_ROOT)
+    assert differences == [], f"expected a fresh handout, got these paths differing (run `make release`): {differences}"
+
+
+@requires_real_assignment
+def test_the_committed_fashion_mnist_handout_leaks_no_marker_hidden_test_or_solution_line():
+    """No handout file holds a solution marker, a hidden test's file name, or a line found only inside a solution region.
+
+    Lines that the repository's shared code (``utils``, ``autograder``) also holds are not solution lines.
+    """
+    texts = handout_texts()
+    assert texts, f"expected a committed handout in assignments/{REAL}/ (run `make release`), got none"
+    hidden_names = sorted(path.stem for path in (REAL_TESTS / "hidden").glob("test_*.py"))
+    inside_regions, outside_regions = set(), set()
+    for filename in load_manifest(REAL_SOLUTIONS / "assignment.toml").files:
+        inside, outside = solution_regions((REAL_SOLUTIONS / filename).read_text(encoding="utf-8"))
+        inside_regions.update(line for line in inside if len(line) > 20)
+        outside_regions.update(outside)
+    for shared in ("utils", "autograder"):
+        for path in (REPO_ROOT / shared).rglob("*.py"):
+            outside_regions.update(line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    solution_lines = inside_regions - outside_regions
+    leaks = []
+    for name, text in texts.items():
+        leaks += [f"{name}: solution marker" for marker in ("BEGIN SOLUTION", "END SOLUTION") if marker in text]
+        leaks += [f"{name}: hidden test name {hidden}" for hidden in hidden_names if hidden in text]
+        leaks += [f"{name}: solution line {line!r}" for line in sorted(solution_lines & {line.strip() for line in text.splitlines()})]
+    assert not leaks, "expected no leak in the committed handout, got:\n" + "\n".join(leaks)
+
+
+@requires_real_assignment
+def test_the_fashion_mnist_skeletons_parse_and_define_every_class_and_method_of_the_reference():
+    """Each skeleton is valid Python and still defines the reference's classes, methods and functions."""
+    for filename in load_manifest(REAL_SOLUTIONS / "assignment.toml").files:
+        skeleton_path = REAL_HANDOUT / filename
+        assert skeleton_path.is_file(), f"expected {skeleton_path.relative_to(REPO_ROOT)} in the committed handout (run `make release`), got no file"
+        try:
+            skeleton = definitions(ast.parse(skeleton_path.read_text(encoding="utf-8"), filename=filename))
+        except SyntaxError as exc:
+            pytest.fail(f"expected the skeleton {filename} to parse, got {exc}")
+        reference = definitions(ast.parse((REAL_SOLUTIONS / filename).read_text(encoding="utf-8"), filename=filename))
+        missing = [name for name in reference if name not in skeleton]
+        missing += [f"{name}.{method}" for name, methods in reference.items() if name in skeleton for method in sorted(methods - skeleton[name])]
+        assert not missing, f"expected {filename}'s skeleton to define everything the reference defines, got these missing: {missing}"
