@@ -3,8 +3,9 @@
 import json
 import zipfile
 
-from conftest import CORRECT_CALC, CORRECT_OTHER, run_cli, write
+from conftest import CORRECT_CALC, CORRECT_OTHER, HIDDEN_TEST, PUBLIC_TEST, run_cli, write
 
+from autograder.grading import AssignmentLayout, grade_submission
 from autograder.results import validation_problems
 
 
@@ -96,3 +97,17 @@ def test_check_runs_only_the_public_tests_of_a_handout(toy_root, tmp_path):
     completed = run_cli("check", "--folder", handout, "--file", "calc.py")
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "double() doubles every entry." in completed.stdout and "triple" not in completed.stdout, completed.stdout
+
+
+def test_grading_twice_in_one_process_imports_each_assignments_own_suites(toy_root, make_submission, tmp_path):
+    other_root = tmp_path / "other-repo"
+    write(other_root / "assignments" / "toy" / "assignment.toml", (toy_root / "assignments" / "toy" / "assignment.toml").read_text())
+    write(other_root / "tests" / "toy" / "public" / "test_public.py",
+          PUBLIC_TEST.replace('"""double() doubles every entry."""', '"""double() doubles every entry, in the other suite."""'))
+    write(other_root / "tests" / "toy" / "hidden" / "test_hidden.py", HIDDEN_TEST)
+    submission = make_submission({"calc.py": CORRECT_CALC, "other.py": CORRECT_OTHER})
+    first = grade_submission(AssignmentLayout.in_repository(toy_root, "toy"), submission)
+    second = grade_submission(AssignmentLayout.in_repository(other_root, "toy"), submission)
+    assert first["score"] == second["score"] == 3, (first["output"], second["output"])
+    assert "double() doubles every entry, in the other suite." in outcomes(second), sorted(outcomes(second))
+    assert "double() doubles every entry, in the other suite." not in outcomes(first), sorted(outcomes(first))

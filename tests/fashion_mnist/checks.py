@@ -18,6 +18,7 @@ from utils.learning_curves import judge_learning_curve
 
 WEIGHT_NAMES = ("W1", "b1", "W2", "b2")
 JUDGEMENTS = ("underfitting", "overfitting", "generalizing")
+HISTORY_KEYS = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
 
 
 def describe(value):
@@ -291,3 +292,24 @@ def assert_judgement(answer, history, context):
         f"report_my_judgement() returned {answer!r}, but the learning-curve rule (utils.learning_curves.judge_learning_curve) "
         f"says {verdict!r} for the history of the graded training: {numbers} ({context})"
     )
+
+
+def assert_numpy_init_matches(numpy_ann, reference, count=2):
+    """NumpyANN(D, H, C, 0.01, seed) of each ``init{i}_config`` in ``reference`` holds the reference's W1, b1, W2, b2."""
+    for i in range(count):
+        D, H, C, seed = (int(v) for v in reference[f"init{i}_config"])
+        net = numpy_ann.NumpyANN(D, H, C, 0.01, seed)
+        for name in WEIGHT_NAMES:
+            assert_array_close(f"NumpyANN({D}, {H}, {C}, lr=0.01, seed={seed}).{name}", getattr(net, name),
+                               reference[f"init{i}_{name}"], rtol=1e-9, atol=0)
+
+
+def assert_torch_init_matches(submission, reference, count=2):
+    """PyTorchANN(D, H, C, seed) of each ``torch{i}_config`` in ``reference`` holds the reference's initial state_dict."""
+    pytorch_ann = submission.module("pytorch_ann")
+    for i in range(count):
+        D, H, C, seed = (int(v) for v in reference[f"torch{i}_config"])
+        state = ann_state(submission, pytorch_ann.PyTorchANN(D, H, C, seed), (D, H, C))
+        for name, value in state.items():
+            assert_array_close(f"PyTorchANN({D}, {H}, {C}, seed={seed}).model.state_dict()[{name!r}]", value,
+                               reference[f"torch{i}_{name.replace('.', '_')}"], rtol=1e-6, atol=0)

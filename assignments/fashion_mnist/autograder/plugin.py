@@ -12,6 +12,7 @@ must add up to the part's points in the manifest (checked when all suites run).
 """
 
 import math
+import sys
 import traceback
 from pathlib import Path
 
@@ -160,12 +161,28 @@ def run_suites(plugin, suite_paths):
     """Run pytest in this process over ``suite_paths`` with ``plugin``; returns pytest's exit code.
 
     Assertions are not rewritten: a failed check's message is exactly the one the suite wrote.
+    Afterwards the suites' modules (tests, conftest, helpers) are forgotten and ``sys.path`` is
+    restored, so that grading again in this process, another assignment's suites included,
+    imports them afresh.
     """
     args = [str(path) for path in suite_paths] + [
         "-p", "no:cacheprovider", "-p", "no:terminal", "--rootdir", str(Path(suite_paths[0]).parent),
         "-o", "addopts=", "-o", "testpaths=", "--assert=plain",
     ]
-    code = pytest.main(args, plugins=[plugin])
+    path_before = list(sys.path)
+    try:
+        code = pytest.main(args, plugins=[plugin])
+    finally:
+        forget_suite_modules([Path(path).resolve().parent for path in suite_paths])
+        sys.path[:] = path_before
     if code in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR) and not plugin.configuration_errors:
         plugin.configuration_errors.append(f"pytest stopped with exit code {int(code)} ({code.name})")
     return code
+
+
+def forget_suite_modules(folders):
+    """Remove from ``sys.modules`` every module loaded from a file under one of ``folders``."""
+    for name, module in list(sys.modules.items()):
+        location = getattr(module, "__file__", None)
+        if location and any(folder in Path(location).resolve().parents for folder in folders):
+            del sys.modules[name]

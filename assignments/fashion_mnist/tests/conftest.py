@@ -17,7 +17,7 @@ import pytest
 
 from autograder.sandbox import SubmissionError
 from autograder.worker.protocol import Tensor
-from checks import assert_array, describe
+from checks import HISTORY_KEYS, assert_array, assert_history, assert_judgement, describe
 from utils import data
 
 NUM_CLASSES = 10
@@ -52,6 +52,20 @@ class TrainingRun:
     def describe_schedule(self):
         """The grading schedule in words, for messages."""
         return f"{describe_schedule(self.schedule)}, tested on the {len(self.y_test)} test images"
+
+    def assert_reaches_the_threshold(self):
+        """The test accuracy is at least the schedule's ``threshold``."""
+        threshold = self.schedule["threshold"]
+        accuracy = self.accuracy_on_test_set()
+        assert accuracy >= threshold, f"test accuracy {accuracy:.4f} is below the required {threshold:.2f} ({self.describe_schedule()})"
+
+    def checked_history(self, finite=True):
+        """The history ``train`` returned, checked to hold the four curves with one float per epoch: {key: [float]}."""
+        return assert_history(self.history, HISTORY_KEYS, self.schedule["epochs"], finite=finite)
+
+    def assert_judgement_matches_the_rule(self):
+        """``report_my_judgement()`` is what the learning-curve rule says of this training's history."""
+        assert_judgement(self.model.report_my_judgement(), self.checked_history(finite=False), self.describe_schedule())
 
 
 def describe_schedule(schedule):

@@ -6,25 +6,17 @@ import torch
 
 from autograder.worker.protocol import Tensor
 from checks import (
-    ann_state, assert_array, assert_array_close, assert_float_close, assert_history, assert_train_val_figure,
+    HISTORY_KEYS, ann_state, assert_array, assert_torch_init_matches, assert_array_close, assert_float_close, assert_history, assert_train_val_figure,
     grader_ann, learnable_problem,
 )
-
-HISTORY_KEYS = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
 
 
 @pytest.mark.graded(part="2.1", points=0.5)
 def test_seeded_initialisation_matches_the_reference_for_other_sizes_and_seeds(submission, reference):
-    """Seeded initial weights equal the reference's for other sizes and seeds, the handout's size included."""
-    pytorch_ann = submission.module("pytorch_ann")
-    for i in range(2):
-        D, H, C, seed = (int(v) for v in reference[f"torch{i}_config"])
-        state = ann_state(submission, pytorch_ann.PyTorchANN(D, H, C, seed), (D, H, C))
-        for name, value in state.items():
-            assert_array_close(f"PyTorchANN({D}, {H}, {C}, seed={seed}).model.state_dict()[{name!r}]", value,
-                               reference[f"torch{i}_{name.replace('.', '_')}"], rtol=1e-6, atol=0)
+    """Seeded initial weights equal the reference's for other sizes and seeds, the handout's size (784, 128, 10) included."""
+    assert_torch_init_matches(submission, reference)
     D, H, C, seed = (int(v) for v in reference["torch_large_config"])
-    state = ann_state(submission, pytorch_ann.PyTorchANN(D, H, C, seed), (D, H, C))
+    state = ann_state(submission, submission.module("pytorch_ann").PyTorchANN(D, H, C, seed), (D, H, C))
     label = f"PyTorchANN({D}, {H}, {C}, seed={seed}).model.state_dict()"
     assert_array_close(f"first rows of {label}['0.weight']", state["0.weight"][:4], reference["torch_large_0_weight_head"], rtol=1e-6, atol=0)
     assert_array_close(f"{label}['2.weight']", state["2.weight"], reference["torch_large_2_weight"], rtol=1e-6, atol=0)

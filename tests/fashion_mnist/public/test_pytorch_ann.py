@@ -6,11 +6,9 @@ import torch
 
 from autograder.worker.protocol import Tensor
 from checks import (
-    ann_state, assert_array, assert_array_close, assert_float_close, assert_history, assert_train_val_figure, grader_ann,
+    HISTORY_KEYS, ann_state, assert_array, assert_torch_init_matches, assert_array_close, assert_float_close, assert_history, assert_train_val_figure, grader_ann,
     learnable_problem,
 )
-
-HISTORY_KEYS = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
 
 
 @pytest.mark.graded(part="2.1", points=0.5)
@@ -39,13 +37,7 @@ def test_model_is_a_sequential_of_linear_relu_linear(submission):
 @pytest.mark.graded(part="2.1", points=1)
 def test_seeded_initialisation_matches_the_reference(submission, reference):
     """With a given seed, the model's initial weights equal the reference's (torch.manual_seed before building)."""
-    pytorch_ann = submission.module("pytorch_ann")
-    for i in range(2):
-        D, H, C, seed = (int(v) for v in reference[f"torch{i}_config"])
-        state = ann_state(submission, pytorch_ann.PyTorchANN(D, H, C, seed), (D, H, C))
-        for name, value in state.items():
-            assert_array_close(f"PyTorchANN({D}, {H}, {C}, seed={seed}).model.state_dict()[{name!r}]", value,
-                               reference[f"torch{i}_{name.replace('.', '_')}"], rtol=1e-6, atol=0)
+    assert_torch_init_matches(submission, reference)
 
 
 @pytest.mark.graded(part="2.2", points=0.5)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from checks import (
-    WEIGHT_NAMES, as_float, assert_array, assert_array_close, assert_float_close, assert_gradient_close, assert_history,
+    WEIGHT_NAMES, as_float, assert_numpy_init_matches, assert_array, assert_array_close, assert_float_close, assert_gradient_close, assert_history,
     backward_step, finite_difference_gradients, mlp_forward, numpy_network, read_weights, smooth_problem,
 )
 
@@ -40,13 +40,7 @@ def test_constructor_creates_float_weights_and_zero_biases_of_the_documented_sha
 @pytest.mark.graded(part="1.1", points=1)
 def test_seeded_initialisation_matches_the_reference(submission, reference):
     """With a given seed, W1 = 0.01 * randn(D, H) then W2 = 0.01 * randn(H, C) equal the reference."""
-    numpy_ann = submission.module("numpy_ann")
-    for i in range(2):
-        D, H, C, seed = (int(v) for v in reference[f"init{i}_config"])
-        net = numpy_ann.NumpyANN(D, H, C, 0.01, seed)
-        for name in WEIGHT_NAMES:
-            assert_array_close(f"NumpyANN({D}, {H}, {C}, lr=0.01, seed={seed}).{name}", getattr(net, name),
-                               reference[f"init{i}_{name}"], rtol=1e-9, atol=0)
+    assert_numpy_init_matches(submission.module("numpy_ann"), reference)
 
 
 @pytest.mark.graded(part="1.2", points=0.5)
