@@ -1,6 +1,6 @@
 """Results follow the Gradescope specification; problems in a document are named."""
 
-from autograder.results import GradedTest, build_results, format_table, validation_problems
+from autograder.results import GradedTest, build_results, format_messages, format_table, validation_problems
 
 
 def records():
@@ -33,3 +33,14 @@ def test_bad_visibility_status_and_types_are_named():
 def test_the_table_lists_each_test_with_points_and_a_total():
     table = format_table(build_results(records(), output="", execution_time=0))
     assert "1.1" in table and "2/2" in table and "0/3" in table and "FAIL" in table and "TOTAL" in table, table
+
+
+def test_messages_list_every_test_that_left_one_with_its_result():
+    results = build_results([
+        GradedTest(name="first", number="1.1", max_score=1, visibility="visible", passed=False, output="expected 2, got 3"),
+        GradedTest(name="second", number="1.2", max_score=1, visibility="visible", passed=True, output="test accuracy 0.85"),
+        GradedTest(name="third", number="1.3", max_score=1, visibility="visible", passed=True),
+    ], output="", execution_time=0.0)
+    text = format_messages(results)
+    assert "1.1 first [FAIL]\n    expected 2, got 3" in text and "1.2 second [pass]\n    test accuracy 0.85" in text, text
+    assert "third" not in text, text

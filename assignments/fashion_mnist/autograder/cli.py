@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from autograder.grading import AssignmentLayout, grade_submission
-from autograder.results import format_table, validation_problems
+from autograder.results import format_messages, format_table, validation_problems
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,8 +45,7 @@ def grade(args):
     """Grade one submission; exit status 0 whenever results.json was written."""
     results = grade_submission(AssignmentLayout.in_repository(args.root, args.assignment), args.submission, out=args.out)
     if not args.quiet:
-        print(format_table(results))
-        print(results["output"])
+        print_report(results)
         print(f"results written to {args.out}")
     return 0
 
@@ -54,8 +53,7 @@ def grade(args):
 def check(args):
     """Student side: public tests of the handout in ``--folder``; exit status 1 when a test fails."""
     results = grade_submission(AssignmentLayout.in_handout(args.folder), args.folder, files=args.file)
-    print(format_table(results))
-    print(results["output"])
+    print_report(results)
     print("Passing the public tests does not guarantee full credit: hidden tests grade more.")
     return 0 if results["tests"] and all(test["status"] == "passed" for test in results["tests"]) else 1
 
@@ -73,12 +71,23 @@ def validate(args):
         results = grade_submission(layout, folder, out=out)
         print(f"\n== {label}: {folder.relative_to(args.root)} ==")
         print(format_table(results))
+        if expect_full:
+            print(format_messages(results))
         problems += [f"{label}: {problem}" for problem in expectation_problems(results, expect_full)]
     print()
     for problem in problems:
         print(f"FAILED: {problem}")
     print("validate: " + ("failed" if problems else "the reference gets full marks, the handout 0, no grader errors"))
     return 1 if problems else 0
+
+
+def print_report(results):
+    """Print the score table, the tests' messages and the overall message of a results document."""
+    print(format_table(results))
+    messages = format_messages(results)
+    if messages:
+        print("\n" + messages)
+    print("\n" + results["output"])
 
 
 def expectation_problems(results, expect_full):

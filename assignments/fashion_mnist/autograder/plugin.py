@@ -7,7 +7,8 @@ A test declares its handout part and points next to its code::
     def test_backward_matches_finite_differences(submission):
         \"\"\"_backward's gradients match central finite differences.\"\"\"
 
-The first docstring line is the name graders and students see. The points of a part's tests
+The first docstring line is the name graders and students see. A passing test can leave a
+message for them with pytest's ``record_property("output", text)`` (e.g. the accuracy reached). The points of a part's tests
 must add up to the part's points in the manifest (checked when all suites run).
 """
 
@@ -128,6 +129,7 @@ class GradingPlugin:
         record.seconds += call.duration
         if report.when == "call" and report.passed:
             record.passed = True
+            record.output = "\n".join(str(value) for key, value in report.user_properties if key == "output")
         elif report.failed or report.skipped:
             record.passed = False
             if not record.output:

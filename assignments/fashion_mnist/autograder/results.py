@@ -135,3 +135,14 @@ def format_table(results, *, width=64):
         lines.append(f"{test['number']:<6} {name:<{width}} {shown:<10} {result:<7} {points:>11} {test['extra_data']['seconds']:>6.1f}")
     lines.append(f"{'':<6} {'TOTAL':<{width}} {'':<10} {'':<7} {results['score']:g}/{max_total:g}".rstrip())
     return "\n".join(lines)
+
+
+def format_messages(results, *, indent="    "):
+    """The tests that left a message (every failure, and passes that report a figure), one block each."""
+    blocks = []
+    for test in results["tests"]:
+        if test["output"]:
+            result = "pass" if test["status"] == "passed" else "FAIL"
+            message = "\n".join(indent + line for line in test["output"].splitlines())
+            blocks.append(f"{test['number']} {test['name']} [{result}]\n{message}")
+    return "\n".join(blocks)

@@ -6,9 +6,9 @@ from checks import assert_train_val_figure
 
 
 @pytest.mark.graded(part="2.6", points=2)
-def test_trained_pytorch_ann_reaches_the_required_test_accuracy(trained_pytorch_ann):
+def test_trained_pytorch_ann_reaches_the_required_test_accuracy(trained_pytorch_ann, record_property):
     """PyTorchANN trained with the grading schedule reaches the required accuracy on the Fashion-MNIST test set."""
-    trained_pytorch_ann.assert_reaches_the_threshold()
+    trained_pytorch_ann.assert_reaches_the_threshold(record_property)
 
 
 @pytest.mark.graded(part="2.7", points=1)

@@ -4,9 +4,9 @@ import pytest
 
 
 @pytest.mark.graded(part="3.2", points=2)
-def test_trained_pytorch_cnn_reaches_the_required_test_accuracy(trained_pytorch_cnn):
+def test_trained_pytorch_cnn_reaches_the_required_test_accuracy(trained_pytorch_cnn, record_property):
     """PyTorchCNN trained with the grading schedule reaches the required accuracy on the Fashion-MNIST test set."""
-    trained_pytorch_cnn.assert_reaches_the_threshold()
+    trained_pytorch_cnn.assert_reaches_the_threshold(record_property)
 
 
 @pytest.mark.graded(part="3.3", points=2)
