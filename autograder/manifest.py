@@ -30,6 +30,7 @@ class Part:
     name: str
     file: str
     points: float
+    extra_credit: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,8 @@ def load_manifest(path):
     for number, part in data.get("parts", {}).items():
         if part.get("file") not in files:
             raise ManifestError(f"{path}: part {number} names file {part.get('file')!r}, which is not under [files]")
-        parts[number] = Part(number=number, name=part.get("name", number), file=part["file"], points=float(part["points"]))
+        parts[number] = Part(number=number, name=part.get("name", number), file=part["file"], points=float(part["points"]),
+                             extra_credit=float(part.get("extra_credit", 0)))
     return Manifest(
         path=path,
         name=assignment["name"],

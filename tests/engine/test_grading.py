@@ -111,3 +111,56 @@ def test_grading_twice_in_one_process_imports_each_assignments_own_suites(toy_ro
     assert first["score"] == second["score"] == 3, (first["output"], second["output"])
     assert "double() doubles every entry, in the other suite." in outcomes(second), sorted(outcomes(second))
     assert "double() doubles every entry, in the other suite." not in outcomes(first), sorted(outcomes(first))
+
+
+TIERED_PART = '''
+[parts."3"]
+name = "tiered"
+file = "calc.py"
+points = 1
+extra_credit = 2
+'''
+
+TIERED_TEST = '''
+import pytest
+
+
+@pytest.mark.graded(part="3", points=1, extra_credit=2)
+def test_tiers(submission, award, leaderboard):
+    """double(5) earns points by tier."""
+    value = float(submission.module("calc").double(5))
+    leaderboard("Value", value)
+    tiers = {10.0: 3, 9.0: 0.5, 99.0: 7}
+    award(tiers.get(value, 0), f"double(5) = {value:g}: tier worth {tiers.get(value, 0):g}")
+'''
+
+
+def tiered_root(toy_root):
+    """The toy assignment with a third part scored in tiers (1 point, 2 extra)."""
+    manifest = toy_root / "assignments" / "toy" / "assignment.toml"
+    manifest.write_text(manifest.read_text() + TIERED_PART)
+    write(toy_root / "tests" / "toy" / "public" / "test_tiers.py", TIERED_TEST)
+    return toy_root
+
+
+def test_a_tiered_test_awards_extra_credit_and_posts_to_the_leaderboard(toy_root, make_submission, tmp_path):
+    results, table = grade(tiered_root(toy_root), make_submission({"calc.py": CORRECT_CALC, "other.py": CORRECT_OTHER}), tmp_path)
+    tiered = next(test for test in results["tests"] if test["number"] == "3")
+    assert (tiered["score"], tiered["max_score"], tiered["status"]) == (3, 1, "passed"), tiered
+    assert tiered["output"] == "double(5) = 10: tier worth 3", tiered
+    assert results["score"] == 6 and results["leaderboard"] == [{"name": "Value", "value": 10.0, "order": "desc"}], results
+
+
+def test_a_lower_tier_earns_part_of_the_points_and_is_shown_as_partial(toy_root, make_submission, tmp_path):
+    calc = "def double(x):\n    return x * 2 - 1\n"
+    results, table = grade(tiered_root(toy_root), make_submission({"calc.py": calc, "other.py": CORRECT_OTHER}), tmp_path)
+    tiered = next(test for test in results["tests"] if test["number"] == "3")
+    assert (tiered["score"], tiered["status"]) == (0.5, "failed") and "tier worth 0.5" in tiered["output"], tiered
+    assert any(line.startswith("3 ") and " part " in line and "0.5/1" in line for line in table.splitlines()), table
+
+
+def test_awarding_more_than_the_points_and_extra_credit_is_a_grader_error(toy_root, make_submission, tmp_path):
+    calc = "def double(x):\n    return 99.0\n"
+    results, _ = grade(tiered_root(toy_root), make_submission({"calc.py": calc, "other.py": CORRECT_OTHER}), tmp_path)
+    tiered = next(test for test in results["tests"] if test["number"] == "3")
+    assert tiered["score"] == 0 and tiered["extra_data"]["grader_error"] and "outside 0 to 3" in tiered["output"], tiered

@@ -65,18 +65,18 @@ def grade_submission(layout, source, *, out=None, files=None):
     started = time.monotonic()
     try:
         manifest = load_manifest(layout.manifest_path)
-        records, messages = run_grading(manifest, layout, source, files)
+        records, messages, leaderboard = run_grading(manifest, layout, source, files)
         messages.insert(0, f"{manifest.title}: {sum(r.score for r in records):g} / {sum(r.max_score for r in records):g} points.")
     except ManifestError as exc:
-        records, messages = [], [f"Grading could not run: {exc} (not your fault)."]
-    results = build_results(records, output="\n".join(messages), execution_time=time.monotonic() - started)
+        records, messages, leaderboard = [], [f"Grading could not run: {exc} (not your fault)."], []
+    results = build_results(records, output="\n".join(messages), execution_time=time.monotonic() - started, leaderboard=leaderboard)
     if out is not None:
         write_results(results, out)
     return results
 
 
 def run_grading(manifest, layout, source, files):
-    """Unpack ``source`` and run the suites on it; returns (GradedTests, messages)."""
+    """Unpack ``source`` and run the suites on it; returns (GradedTests, messages, leaderboard entries)."""
     workspace = Path(tempfile.mkdtemp(prefix="autograder-grade-"))
     runtime_dir = make_runtime_dir()
     messages = []
@@ -99,8 +99,8 @@ def run_grading(manifest, layout, source, files):
             plugin.configuration_errors.append(traceback.format_exc())
         if plugin.configuration_errors:
             messages.append("Grading could not run because of a configuration error (not your fault): " + "; ".join(plugin.configuration_errors))
-            return [], messages
-        return list(plugin.records.values()), messages
+            return [], messages, []
+        return list(plugin.records.values()), messages, plugin.leaderboard_entries
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
         shutil.rmtree(runtime_dir, ignore_errors=True)

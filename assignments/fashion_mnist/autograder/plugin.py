@@ -8,7 +8,11 @@ A test declares its handout part and points next to its code::
         \"\"\"_backward's gradients match central finite differences.\"\"\"
 
 The first docstring line is the name graders and students see. A passing test can leave a
-message for them with pytest's ``record_property("output", text)`` (e.g. the accuracy reached). The points of a part's tests
+message for them with pytest's ``record_property("output", text)`` (e.g. the accuracy reached).
+
+A test that scores in tiers declares its extra credit, ``graded(part="e", points=5, extra_credit=5)``,
+and calls the ``award`` fixture with the points it earned (up to 10 here) and a message. The
+``leaderboard`` fixture posts an entry to Gradescope's leaderboard. The points of a part's tests
 must add up to the part's points in the manifest (checked when all suites run).
 """
 
@@ -22,7 +26,8 @@ import pytest
 from autograder.results import GradedTest
 from autograder.sandbox import Submission, SubmissionError
 
-MARKER_HELP = "graded(part, points): the handout part (a key of the manifest's [parts]) and the points of this test"
+MARKER_HELP = ("graded(part, points, extra_credit=0): the handout part (a key of the manifest's [parts]), "
+               "the points of this test and the extra credit it can add")
 MAX_MESSAGE_CHARS = 6000
 
 
@@ -51,6 +56,7 @@ class GradingPlugin:
         self.files = set(files) if files else None
         self.records = {}
         self.configuration_errors = []
+        self.leaderboard_entries = []
 
     def pytest_configure(self, config):
         config.addinivalue_line("markers", MARKER_HELP)
@@ -70,7 +76,7 @@ class GradingPlugin:
                 kept.append(item)
                 self.records[item.nodeid] = GradedTest(
                     name=test_name(item), number=part.number, max_score=float(marker.kwargs.get("points", 0)),
-                    visibility=self.visibility_of(Path(item.path)),
+                    visibility=self.visibility_of(Path(item.path)), extra_credit=float(marker.kwargs.get("extra_credit", 0)),
                 )
         if self.complete:
             self.check_points(kept)
@@ -80,14 +86,19 @@ class GradingPlugin:
         items[:] = kept
 
     def check_points(self, items):
-        """Each part's tests must carry exactly the part's points."""
-        totals = {number: 0.0 for number in self.manifest.parts}
+        """Each part's tests must carry exactly the part's points and extra credit."""
+        totals = {number: [0.0, 0.0] for number in self.manifest.parts}
         for item in items:
             record = self.records[item.nodeid]
-            totals[record.number] += record.max_score
+            totals[record.number][0] += record.max_score
+            totals[record.number][1] += record.extra_credit
         for number, part in self.manifest.parts.items():
-            if not math.isclose(totals[number], part.points):
-                self.configuration_errors.append(f"part {number} ({part.name}) is worth {part.points:g} points but its tests carry {totals[number]:g}")
+            points, extra = totals[number]
+            if not math.isclose(points, part.points):
+                self.configuration_errors.append(f"part {number} ({part.name}) is worth {part.points:g} points but its tests carry {points:g}")
+            if not math.isclose(extra, part.extra_credit):
+                self.configuration_errors.append(
+                    f"part {number} ({part.name}) offers {part.extra_credit:g} extra points but its tests offer {extra:g}")
 
     def visibility_of(self, path):
         """The visibility of tests under ``path``: that of the suite folder holding it."""
@@ -119,6 +130,31 @@ class GradingPlugin:
         """The submission, with one sandboxed worker per test module (restarted if it dies)."""
         return submission_factory()
 
+    @pytest.fixture
+    def award(self, request):
+        """``award(points, message)``: the requesting tiered test earns ``points`` and shows ``message``.
+
+        ``points`` runs from 0 to the test's points plus its extra credit; the award holds when the
+        test then passes. Awarding outside that range is a grader error.
+        """
+        record = self.records[request.node.nodeid]
+
+        def give(points, message):
+            ceiling = record.max_score + record.extra_credit
+            if not 0 <= points <= ceiling:
+                raise GradingConfigurationError(f"awarded {points:g} points, outside 0 to {ceiling:g} for this test")
+            record.awarded = float(points)
+            record.output = message
+
+        return give
+
+    @pytest.fixture
+    def leaderboard(self):
+        """``leaderboard(name, value, order="desc")``: posts an entry to results.json's leaderboard."""
+        def post(name, value, order="desc"):
+            self.leaderboard_entries.append({"name": name, "value": value, "order": order})
+        return post
+
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
         outcome = yield
@@ -129,7 +165,9 @@ class GradingPlugin:
         record.seconds += call.duration
         if report.when == "call" and report.passed:
             record.passed = True
-            record.output = "\n".join(str(value) for key, value in report.user_properties if key == "output")
+            notes = [str(value) for key, value in report.user_properties if key == "output"]
+            if notes:
+                record.output = "\n".join(notes)
         elif report.failed or report.skipped:
             record.passed = False
             if not record.output:

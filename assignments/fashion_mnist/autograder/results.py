@@ -14,6 +14,8 @@ class GradedTest:
     """The outcome of one graded test.
 
     ``grader_error`` marks a failure that came from the grading code, not from the submission.
+    A test that scores in tiers sets ``awarded`` (0 up to ``max_score + extra_credit``); otherwise a
+    pass earns ``max_score``. Extra credit lets a score exceed ``max_score``, as Gradescope allows.
     """
 
     name: str
@@ -24,11 +26,20 @@ class GradedTest:
     output: str = ""
     seconds: float = 0.0
     grader_error: bool = False
+    extra_credit: float = 0.0
+    awarded: float = None
 
     @property
     def score(self):
-        """Points earned: all of them when passed, none otherwise."""
-        return self.max_score if self.passed else 0.0
+        """Points earned: none when failed; else what was awarded, or all regular points."""
+        if not self.passed:
+            return 0.0
+        return self.max_score if self.awarded is None else self.awarded
+
+    @property
+    def status(self):
+        """"passed" when the test earned at least its regular points, else "failed"."""
+        return "passed" if self.passed and self.score >= self.max_score else "failed"
 
     def to_json(self):
         """The test's entry of ``tests[]`` in results.json."""
@@ -37,10 +48,10 @@ class GradedTest:
             "number": self.number,
             "score": self.score,
             "max_score": self.max_score,
-            "status": "passed" if self.passed else "failed",
+            "status": self.status,
             "output": self.output,
             "visibility": self.visibility,
-            "extra_data": {"seconds": round(self.seconds, 2), "grader_error": self.grader_error},
+            "extra_data": {"seconds": round(self.seconds, 2), "grader_error": self.grader_error, "extra_credit": self.extra_credit},
         }
 
 
@@ -122,6 +133,15 @@ def is_number(value):
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def outcome_word(test):
+    """"pass", "part" (some points of a tiered test), "ERROR" (grader error) or "FAIL" for a ``tests[]`` entry."""
+    if test["status"] == "passed":
+        return "pass"
+    if test["extra_data"]["grader_error"]:
+        return "ERROR"
+    return "part" if test["score"] > 0 else "FAIL"
+
+
 def format_table(results, *, width=64):
     """A plain-text table of the tests: number, name, visibility, result, points and seconds."""
     lines = [f"{'part':<6} {'test':<{width}} {'shown':<10} {'result':<7} {'points':>11} {'s':>6}"]
@@ -130,7 +150,7 @@ def format_table(results, *, width=64):
         max_total += test["max_score"]
         name = test["name"] if len(test["name"]) <= width else test["name"][: width - 3] + "..."
         shown = "public" if test["visibility"] == "visible" else "hidden"
-        result = "pass" if test["status"] == "passed" else ("ERROR" if test["extra_data"]["grader_error"] else "FAIL")
+        result = outcome_word(test)
         points = f"{test['score']:g}/{test['max_score']:g}"
         lines.append(f"{test['number']:<6} {name:<{width}} {shown:<10} {result:<7} {points:>11} {test['extra_data']['seconds']:>6.1f}")
     lines.append(f"{'':<6} {'TOTAL':<{width}} {'':<10} {'':<7} {results['score']:g}/{max_total:g}".rstrip())
@@ -142,7 +162,7 @@ def format_messages(results, *, indent="    "):
     blocks = []
     for test in results["tests"]:
         if test["output"]:
-            result = "pass" if test["status"] == "passed" else "FAIL"
+            result = outcome_word(test)
             message = "\n".join(indent + line for line in test["output"].splitlines())
             blocks.append(f"{test['number']} {test['name']} [{result}]\n{message}")
     return "\n".join(blocks)

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
+from autograder.assertions import assert_array, assert_history, describe
 from autograder.sandbox import SubmissionError
 from autograder.worker.protocol import Tensor
-from checks import HISTORY_KEYS, assert_array, assert_history, assert_judgement, describe
+from checks import HISTORY_KEYS, assert_judgement
 from utils import data
 
 NUM_CLASSES = 10

@@ -4,10 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from checks import (
-    WEIGHT_NAMES, as_float, assert_numpy_init_matches, assert_array, assert_array_close, assert_float_close, assert_gradient_close, assert_history,
-    backward_step, mlp_forward, numpy_network, smooth_problem,
-)
+from autograder.assertions import as_float, assert_array, assert_array_close, assert_float_close, assert_gradient_close, assert_history
+from checks import WEIGHT_NAMES, assert_numpy_init_matches, backward_step, mlp_forward, numpy_network, smooth_problem
 
 
 def reference_weights(reference, prefix):

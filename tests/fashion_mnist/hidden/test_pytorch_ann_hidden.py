@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import torch
 
+from autograder.assertions import assert_array, assert_array_close, assert_float_close, assert_history
 from autograder.worker.protocol import Tensor
 from checks import (
-    HISTORY_KEYS, ann_state, assert_array, assert_torch_init_matches, assert_array_close, assert_float_close, assert_history, assert_train_val_figure,
-    grader_ann, learnable_problem,
+    HISTORY_KEYS, ann_state, assert_torch_init_matches, assert_train_val_figure, grader_ann, learnable_problem,
 )
 
 

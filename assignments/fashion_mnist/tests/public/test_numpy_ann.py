@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from autograder.assertions import as_float, assert_array, assert_array_close, assert_float_close, assert_gradient_close, assert_history
 from checks import (
-    WEIGHT_NAMES, as_float, assert_numpy_init_matches, assert_array, assert_array_close, assert_float_close, assert_gradient_close, assert_history,
-    backward_step, finite_difference_gradients, mlp_forward, numpy_network, read_weights, smooth_problem,
+    WEIGHT_NAMES, assert_numpy_init_matches, backward_step, finite_difference_gradients, mlp_forward, numpy_network, read_weights, smooth_problem,
 )
 
 

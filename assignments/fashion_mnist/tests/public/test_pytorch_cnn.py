@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from autograder.assertions import assert_array
 from autograder.worker.protocol import Tensor
-from checks import assert_array
 
 BLOCK_CHANNELS = ((1, 32), (32, 64), (64, 128), (128, 256))
 BLOCK_TYPES = ["Conv2d", "ReLU", "MaxPool2d", "BatchNorm2d", "Dropout"]
