@@ -40,17 +40,23 @@ class Manifest:
     path: Path
     name: str
     title: str
-    dataset: str
+    datasets: tuple
     files: dict = field(default_factory=dict)
     optional_artifacts: tuple = ()
     parts: dict = field(default_factory=dict)
     limits: Limits = Limits()
     training: dict = field(default_factory=dict)
+    scoring: dict = field(default_factory=dict)
 
     @property
     def total_points(self):
         """The assignment's maximum score."""
         return sum(part.points for part in self.parts.values())
+
+    @property
+    def source_files(self):
+        """The submitted Python files (the others, like trained weights, are data)."""
+        return [name for name in self.files if name.endswith(".py")]
 
     def allowed_imports(self, filename):
         """Top-level module names ``filename`` may import."""
@@ -85,13 +91,22 @@ def load_manifest(path):
         path=path,
         name=assignment["name"],
         title=assignment.get("title", assignment["name"]),
-        dataset=assignment.get("dataset", ""),
+        datasets=read_datasets(assignment.get("dataset", ()), path),
         files=files,
         optional_artifacts=tuple(data.get("artifacts", {}).get("optional", ())),
         parts=parts,
         limits=read_limits(data.get("limits", {}), path),
         training=data.get("training", {}),
+        scoring=data.get("scoring", {}),
     )
+
+
+def read_datasets(value, path):
+    """[assignment].dataset as a tuple of names: one name or a list of them."""
+    names = (value,) if isinstance(value, str) else tuple(value)
+    if not all(isinstance(name, str) for name in names):
+        raise ManifestError(f"{path}: [assignment].dataset must be a name or a list of names, got {value!r}")
+    return names
 
 
 def read_limits(table, path):

@@ -47,13 +47,13 @@ GRADING_PACKAGES = ("numpy", "matplotlib", "pytest", "torch", "torchvision")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 EXECUTABLES = ("setup.sh", "run_autograder")
 
-# What the Gradescope image installs for a manifest's [assignment].dataset: a Debian package with the
-# data and a Python statement that loads it once, so a missing data set fails the build, not a grading.
+# What the Gradescope image installs for each data set of a manifest's [assignment].dataset: a Debian
+# package with the data (or None) and a Python statement that loads it once (downloading it when no package
+# has it), so a missing data set fails the build, not a grading.
 DATASET_SETUP = {
-    "fashion_mnist": (
-        "dataset-fashion-mnist",
-        "from utils.data import load_fashion_mnist; load_fashion_mnist('train'); load_fashion_mnist('test')",
-    ),
+    "fashion_mnist": ("dataset-fashion-mnist", "from utils.data import load_dataset; load_dataset('fashion_mnist', 'train'); load_dataset('fashion_mnist', 'test')"),
+    "mnist": (None, "from utils.data import load_dataset; load_dataset('mnist', 'train'); load_dataset('mnist', 'test')"),
+    "cifar10": (None, "from utils.data import load_dataset; load_dataset('cifar10', 'test')"),
 }
 
 
@@ -91,23 +91,49 @@ def clear_solutions(text, *, filename):
     return cleared
 
 
-def reference_outputs(assignment, repo_root):
-    """{split: {name: array}} from ``solutions/<a>/reference_outputs.py``'s ``build(split)``, for each split.
+@contextlib.contextmanager
+def reference_script(assignment, repo_root):
+    """``solutions/<a>/reference_outputs.py`` imported for the block (None when the assignment has none).
 
     The script is trusted code, imported by path with ``solutions/<a>`` (then the repository root) first on
     sys.path so that it can import the reference files; sys.path and sys.modules are restored afterwards.
-    An assignment without the script has no reference outputs ({}).
     """
     folder = Path(repo_root) / "solutions" / assignment
     script = folder / "reference_outputs.py"
     if not script.is_file():
-        return {}
+        yield None
+        return
     with importable_from(folder, Path(repo_root)):
         spec = importlib.util.spec_from_file_location("reference_outputs", script)
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module
         spec.loader.exec_module(module)
+        yield module
+
+
+def reference_outputs(assignment, repo_root):
+    """{split: {name: array}} from the reference script's ``build(split)``, for each split ({} without a script)."""
+    with reference_script(assignment, repo_root) as module:
+        if module is None:
+            return {}
         return {split: {name: np.asarray(value) for name, value in sorted(module.build(split).items())} for split in SPLITS}
+
+
+def write_reference_submission(assignment, repo_root, folder):
+    """Write the reference submission of ``assignment`` into ``folder`` and return it.
+
+    It holds the reference's Python files and the data files (trained weights) that the reference
+    script's ``write_artifacts(folder)`` produces by running the reference, when it has that function.
+    """
+    repo_root, folder = Path(repo_root), Path(folder)
+    manifest = load_manifest(repo_root / "solutions" / assignment / "assignment.toml")
+    folder.mkdir(parents=True, exist_ok=True)
+    for filename in manifest.source_files:
+        shutil.copyfile(repo_root / "solutions" / assignment / filename, folder / filename)
+    with reference_script(assignment, repo_root) as module:
+        if module is not None and hasattr(module, "write_artifacts"):
+            module.write_artifacts(folder)
+    return folder
 
 
 @contextlib.contextmanager
@@ -235,7 +261,7 @@ def handout_files(assignment, repo_root):
         "README.md": (solutions / "README.md").read_bytes(),
         "assignment.toml": manifest.path.read_bytes(),
     }
-    for filename in manifest.files:
+    for filename in manifest.source_files:
         text = (solutions / filename).read_text(encoding="utf-8")
         files[filename] = clear_solutions(text, filename=f"solutions/{assignment}/{filename}").encode("utf-8")
     files.update(engine_files(repo_root))
@@ -285,12 +311,11 @@ def setup_script(manifest):
         '"$PYTHON" -m venv /autograder/venv',
         "/autograder/venv/bin/pip install --no-cache-dir -r /autograder/source/requirements.txt",
     ]
-    if manifest.dataset in DATASET_SETUP:
-        package, load = DATASET_SETUP[manifest.dataset]
-        lines += [
-            f'apt-get install -y {package} || echo "{package} is not packaged here: the data set will be downloaded"',
-            f'cd /autograder/source && /autograder/venv/bin/python -c "{load}"',
-        ]
+    for dataset in manifest.datasets:
+        package, load = DATASET_SETUP[dataset]
+        if package:
+            lines.append(f'apt-get install -y {package} || echo "{package} is not packaged here: the data set will be downloaded"')
+        lines.append(f'cd /autograder/source && /autograder/venv/bin/python -c "{load}"')
     return "\n".join(lines) + "\n"
 
 

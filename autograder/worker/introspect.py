@@ -90,6 +90,40 @@ def state_dict(module):
     return {name: tensor.detach().cpu().numpy() for name, tensor in module.state_dict().items()}
 
 
+def npz_arrays(filename):
+    """The arrays of a submitted .npz file in the worker's folder, as {name: numpy array}.
+
+    Read with ``allow_pickle=False``: a file holding object arrays is refused, with numpy's message.
+    """
+    import numpy as np
+
+    with np.load(filename, allow_pickle=False) as stored:
+        return {name: stored[name] for name in stored.files}
+
+
+def load_weights(module, filename):
+    """Load a submitted state_dict file into a torch module and put the module in eval mode.
+
+    The file is read with ``torch.load(filename, weights_only=True, map_location="cpu")``, which
+    refuses anything but tensors and plain containers (a pickled whole model included).
+
+    Returns:
+    - the number of tensors loaded.
+    """
+    import torch
+
+    try:
+        state = torch.load(filename, weights_only=True, map_location="cpu")
+    except Exception as exc:
+        raise ValueError(f"{filename} could not be read as a state_dict (torch.load with weights_only=True): "
+                         f"{type(exc).__name__}: {str(exc)[:300]}; save it with torch.save(model.state_dict(), ...)") from None
+    if not isinstance(state, dict):
+        raise ValueError(f"{filename} holds a {type(state).__name__}, not a state_dict; save it with torch.save(model.state_dict(), ...)")
+    module.load_state_dict(state)
+    module.eval()
+    return len(state)
+
+
 def type_name(value):
     """The qualified type name of a value, e.g. "torch.nn.modules.container.Sequential"."""
     kind = type(value)
@@ -101,4 +135,6 @@ HELPERS = {
     "figure_summary": figure_summary,
     "state_dict": state_dict,
     "type_name": type_name,
+    "npz_arrays": npz_arrays,
+    "load_weights": load_weights,
 }

@@ -27,7 +27,7 @@ output_kb = 4
 allowed_imports = ["numpy", "os", "sys", "subprocess", "time"]
 
 [files."other.py"]
-allowed_imports = ["calc"]
+allowed_imports = ["calc", "numpy", "torch"]
 
 [parts."1"]
 name = "double"

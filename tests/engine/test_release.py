@@ -333,25 +333,9 @@ def test_building_a_handout_over_the_solutions_is_refused(toy_repo):
     assert (toy_repo / "solutions" / "toy" / "calc.py").is_file(), "expected the solutions kept, got them deleted"
 
 
-# The real Fashion-MNIST assignment: the committed handout must be fresh and must not leak.
+# The real assignments: each committed handout must be fresh and must not leak.
 
-REAL = "fashion_mnist"
-REAL_SOLUTIONS = REPO_ROOT / "solutions" / REAL
-REAL_TESTS = REPO_ROOT / "tests" / REAL
-REAL_HANDOUT = REPO_ROOT / "assignments" / REAL
-
-
-def real_assignment_missing():
-    """Why the real assignment cannot be checked yet ("" when it can)."""
-    manifest = load_manifest(REAL_SOLUTIONS / "assignment.toml")
-    missing = [f"solutions/{REAL}/{name}" for name in [*manifest.files, "reference_outputs.py", "README.md"]
-               if not (REAL_SOLUTIONS / name).is_file()]
-    missing += [f"tests/{REAL}/{name}" for name in ("conftest.py", "public", "hidden") if not (REAL_TESTS / name).exists()]
-    return ", ".join(missing)
-
-
-REAL_MISSING = real_assignment_missing()
-requires_real_assignment = pytest.mark.skipif(bool(REAL_MISSING), reason=f"the {REAL} reference or suites are not there yet: {REAL_MISSING}")
+ASSIGNMENTS = sorted(path.parent.name for path in (REPO_ROOT / "solutions").glob("*/assignment.toml"))
 
 
 def solution_regions(text):
@@ -378,34 +362,42 @@ def definitions(tree):
     return found
 
 
-def handout_texts():
+def handout_texts(assignment):
     """{path relative to the committed handout: text} of its text files."""
     texts = {}
-    for path in sorted(REAL_HANDOUT.rglob("*")):
+    handout = REPO_ROOT / "assignments" / assignment
+    for path in sorted(handout.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".npz":
-            texts[path.relative_to(REAL_HANDOUT).as_posix()] = path.read_text(encoding="utf-8")
+            texts[path.relative_to(handout).as_posix()] = path.read_text(encoding="utf-8")
     return texts
 
 
-@requires_real_assignment
-def test_the_committed_fashion_mnist_handout_is_not_stale():
-    """assignments/fashion_mnist/ is what a release builds now from the solutions and suites."""
-    differences = handout_differences(REAL, REPO_ROOT)
+def test_every_assignment_has_a_committed_handout():
+    """Each folder of solutions/ with a manifest has its handout under assignments/."""
+    missing = [name for name in ASSIGNMENTS if not (REPO_ROOT / "assignments" / name / "assignment.toml").is_file()]
+    assert ASSIGNMENTS and not missing, f"expected a committed handout for each of {ASSIGNMENTS} (run `make release`), missing: {missing}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_committed_handout_is_not_stale(assignment):
+    """assignments/<a>/ is what a release builds now from the solutions and suites."""
+    differences = handout_differences(assignment, REPO_ROOT)
     assert differences == [], f"expected a fresh handout, got these paths differing (run `make release`): {differences}"
 
 
-@requires_real_assignment
-def test_the_committed_fashion_mnist_handout_leaks_no_marker_hidden_test_or_solution_line():
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_committed_handout_leaks_no_marker_hidden_test_or_solution_line(assignment):
     """No handout file holds a solution marker, a hidden test's file name, or a line found only inside a solution region.
 
     Lines that the repository's shared code (``utils``, ``autograder``) also holds are not solution lines.
     """
-    texts = handout_texts()
-    assert texts, f"expected a committed handout in assignments/{REAL}/ (run `make release`), got none"
-    hidden_names = sorted(path.stem for path in (REAL_TESTS / "hidden").glob("test_*.py"))
+    texts = handout_texts(assignment)
+    solutions = REPO_ROOT / "solutions" / assignment
+    assert texts, f"expected a committed handout in assignments/{assignment}/ (run `make release`), got none"
+    hidden_names = sorted(path.stem for path in (REPO_ROOT / "tests" / assignment / "hidden").glob("test_*.py"))
     inside_regions, outside_regions = set(), set()
-    for filename in load_manifest(REAL_SOLUTIONS / "assignment.toml").files:
-        inside, outside = solution_regions((REAL_SOLUTIONS / filename).read_text(encoding="utf-8"))
+    for filename in load_manifest(solutions / "assignment.toml").source_files:
+        inside, outside = solution_regions((solutions / filename).read_text(encoding="utf-8"))
         inside_regions.update(line for line in inside if len(line) > 20)
         outside_regions.update(outside)
     for shared in ("utils", "autograder"):
@@ -420,17 +412,28 @@ def test_the_committed_fashion_mnist_handout_leaks_no_marker_hidden_test_or_solu
     assert not leaks, "expected no leak in the committed handout, got:\n" + "\n".join(leaks)
 
 
-@requires_real_assignment
-def test_the_fashion_mnist_skeletons_parse_and_define_every_class_and_method_of_the_reference():
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_skeletons_parse_and_define_every_class_and_method_of_the_reference(assignment):
     """Each skeleton is valid Python and still defines the reference's classes, methods and functions."""
-    for filename in load_manifest(REAL_SOLUTIONS / "assignment.toml").files:
-        skeleton_path = REAL_HANDOUT / filename
+    solutions = REPO_ROOT / "solutions" / assignment
+    for filename in load_manifest(solutions / "assignment.toml").source_files:
+        skeleton_path = REPO_ROOT / "assignments" / assignment / filename
         assert skeleton_path.is_file(), f"expected {skeleton_path.relative_to(REPO_ROOT)} in the committed handout (run `make release`), got no file"
         try:
             skeleton = definitions(ast.parse(skeleton_path.read_text(encoding="utf-8"), filename=filename))
         except SyntaxError as exc:
             pytest.fail(f"expected the skeleton {filename} to parse, got {exc}")
-        reference = definitions(ast.parse((REAL_SOLUTIONS / filename).read_text(encoding="utf-8"), filename=filename))
+        reference = definitions(ast.parse((solutions / filename).read_text(encoding="utf-8"), filename=filename))
         missing = [name for name in reference if name not in skeleton]
         missing += [f"{name}.{method}" for name, methods in reference.items() if name in skeleton for method in sorted(methods - skeleton[name])]
         assert not missing, f"expected {filename}'s skeleton to define everything the reference defines, got these missing: {missing}"
+
+
+def test_data_files_of_the_manifest_never_reach_the_handout():
+    """Trained weights that the reference produces (p1_model.npz, p2_model.pkl) are not shipped to students."""
+    shipped = []
+    for assignment in ASSIGNMENTS:
+        manifest = load_manifest(REPO_ROOT / "solutions" / assignment / "assignment.toml")
+        data_files = set(manifest.files) - set(manifest.source_files)
+        shipped += [f"{assignment}/{path.name}" for path in (REPO_ROOT / "assignments" / assignment).rglob("*") if path.name in data_files]
+    assert not shipped, f"expected no reference data file in a handout, got {shipped}"

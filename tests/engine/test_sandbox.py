@@ -164,3 +164,41 @@ def test_a_file_that_imports_a_forbidden_submitted_file_is_stopped_too(sandboxed
 def test_an_import_error_of_the_submission_is_reported(sandboxed):
     with pytest.raises(StudentError, match="importing calc.py raised ZeroDivisionError"):
         sandboxed({"calc.py": "x = 1 / 0\n"}).module("calc")
+
+
+FILE_WRITER = """
+import numpy as np
+import torch
+
+
+def save_arrays():
+    np.savez("arrays.npz", W0=np.arange(6.0).reshape(2, 3), activations=np.array(["ReLU", "Identity"]))
+    np.savez("objects.npz", W0=np.array([{"a": 1}], dtype=object))
+
+
+def linear_and_weights():
+    torch.manual_seed(0)
+    saved = torch.nn.Linear(3, 2)
+    torch.save(saved.state_dict(), "state.pt")
+    torch.save(saved, "whole_model.pt")
+    torch.manual_seed(1)
+    return torch.nn.Linear(3, 2), saved.weight.detach().numpy()
+"""
+
+
+def test_submitted_arrays_are_read_in_the_worker_without_pickle(sandboxed):
+    submission = sandboxed({"other.py": FILE_WRITER})
+    submission.module("other").save_arrays()
+    arrays = submission.introspect("npz_arrays", "arrays.npz")
+    assert np.array_equal(arrays["W0"], np.arange(6.0).reshape(2, 3)) and arrays["activations"].tolist() == ["ReLU", "Identity"], arrays
+    with pytest.raises(StudentError, match="allow_pickle=False"):
+        submission.introspect("npz_arrays", "objects.npz")
+
+
+def test_a_state_dict_loads_into_a_model_and_a_pickled_model_is_refused(sandboxed):
+    submission = sandboxed({"other.py": FILE_WRITER})
+    model, saved_weight = submission.module("other").linear_and_weights()
+    assert submission.introspect("load_weights", model, "state.pt") == 2
+    assert np.array_equal(submission.introspect("state_dict", model)["weight"], saved_weight)
+    with pytest.raises(StudentError, match="weights_only=True"):
+        submission.introspect("load_weights", model, "whole_model.pt")

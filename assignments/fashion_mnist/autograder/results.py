@@ -134,11 +134,13 @@ def is_number(value):
 
 
 def outcome_word(test):
-    """"pass", "part" (some points of a tiered test), "ERROR" (grader error) or "FAIL" for a ``tests[]`` entry."""
+    """"pass", "part" (some points of a tiered test), "ERROR" (grader error), "skip" (data missing) or "FAIL"."""
     if test["status"] == "passed":
         return "pass"
     if test["extra_data"]["grader_error"]:
         return "ERROR"
+    if test["output"].startswith("skipped:"):
+        return "skip"
     return "part" if test["score"] > 0 else "FAIL"
 
 
