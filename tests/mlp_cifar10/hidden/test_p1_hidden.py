@@ -173,7 +173,7 @@ def test_one_training_step_matches_the_reference_with_sigmoid_layers(submission,
         assert_step_matches_the_reference(p1, reference, name)
 
 
-@pytest.mark.graded(part="1d", points=0.5)
+@pytest.mark.graded(part="1d", points=0.25)
 def test_zero_grads_sets_every_gradient_to_zeros_of_its_shape(submission):
     """zero_grads replaces every dW[i] and db[i] by zeros of the parameter's shape."""
     sizes = [6, 5, 4, 3]
@@ -206,7 +206,7 @@ def test_get_loss_and_get_error_for_other_networks_and_all_right_or_all_wrong_la
             assert error == expected, f"{network}: get_error(Y) with {case}: expected {expected} of {n}, got {error:g}"
 
 
-@pytest.mark.graded(part="1d", points=0.5)
+@pytest.mark.graded(part="1d", points=0.25)
 def test_train_and_eval_switch_train_mode(submission):
     """eval() sets train_mode to False and train() sets it back to True."""
     mlp = build_mlp(submission.module("p1"), [4, 3, 2], ["ReLU", "Identity"], 0.1)
@@ -214,3 +214,31 @@ def test_train_and_eval_switch_train_mode(submission):
         getattr(mlp, method)()
         mode = mlp.train_mode
         assert mode is expected, f"train_mode after {method}(): expected {expected}, got {mode!r}"
+
+
+@pytest.mark.graded(part="1d", points=0.5)
+def test_get_training_stats_records_four_curves_and_lowers_the_loss_on_a_learnable_problem(submission):
+    """get_training_stats returns training and validation losses and errors, one per epoch, and training lowers the loss (10 classes)."""
+    p1 = submission.module("p1")
+    seed_worker_numpy(p1, 3)
+    rng = np.random.default_rng(3)
+    rule = rng.normal(size=(8, 10))
+    X = rng.normal(size=(200, 8))
+    y = (X @ rule).argmax(axis=1)
+    mlp = build_mlp(p1, [8, 16, 10], ["ReLU", "Identity"], 0.1)
+    mlp.W = [0.3 * rng.normal(size=(8, 16)), 0.3 * rng.normal(size=(16, 10))]
+    epochs = 6
+    stats = p1.get_training_stats(mlp, ((X[:150], y[:150]), (X[150:], y[150:]), (X[150:], y[150:])), epochs, 16)
+    names = ("training_losses", "training_errors", "validation_losses", "validation_errors")
+    assert isinstance(stats, (list, tuple)) and len(stats) >= 4, f"get_training_stats should return the four lists {names}, got {stats!r:.200}"
+    curves = {}
+    for name, values in zip(names, stats):
+        assert isinstance(values, (list, tuple, np.ndarray)) and len(values) == epochs, (
+            f"{name}: expected {epochs} values (one per epoch), got {values!r:.200}"
+        )
+        curves[name] = [as_float(f"{name}[{i}]", value) for i, value in enumerate(values)]
+    for name in ("training_errors", "validation_errors"):
+        assert all(0 <= value <= 1 for value in curves[name]), f"{name}: expected fractions in [0, 1], got {curves[name]}"
+    for name in ("training_losses", "validation_losses"):
+        assert all(value > 0 for value in curves[name]), f"{name}: expected positive losses, got {curves[name]}"
+        assert curves[name][-1] < curves[name][0], f"{name} should fall over {epochs} epochs on a learnable problem, got {curves[name]}"
