@@ -29,6 +29,9 @@ allowed_imports = ["numpy", "os", "sys", "subprocess", "time"]
 [files."other.py"]
 allowed_imports = ["calc", "numpy", "torch"]
 
+[artifacts]
+optional = ["plot.png"]
+
 [parts."1"]
 name = "double"
 file = "calc.py"

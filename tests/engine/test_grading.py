@@ -164,3 +164,11 @@ def test_awarding_more_than_the_points_and_extra_credit_is_a_grader_error(toy_ro
     results, _ = grade(tiered_root(toy_root), make_submission({"calc.py": calc, "other.py": CORRECT_OTHER}), tmp_path)
     tiered = next(test for test in results["tests"] if test["number"] == "3")
     assert tiered["score"] == 0 and tiered["extra_data"]["grader_error"] and "outside 0 to 3" in tiered["output"], tiered
+
+
+def test_optional_artifacts_are_kept_where_asked_and_never_run(toy_root, make_submission, tmp_path):
+    submission = make_submission({"calc.py": CORRECT_CALC, "other.py": CORRECT_OTHER, "plot.png": "not really a png"})
+    kept = tmp_path / "kept"
+    results = grade_submission(AssignmentLayout.in_repository(toy_root, "toy"), submission, artifacts_dir=kept)
+    assert results["score"] == 3, results["output"]
+    assert (kept / "plot.png").read_text() == "not really a png", sorted(kept.iterdir()) if kept.exists() else "no artifacts folder"
