@@ -7,7 +7,7 @@ PYTHON_BASE ?= /usr/bin/python3
 VENV := .venv
 PY := $(VENV)/bin/python
 ASSIGNMENTS := fashion_mnist mlp_cifar10
-DEBIAN_PACKAGES := python3-venv dataset-fashion-mnist
+DEBIAN_PACKAGES := python3-venv dataset-fashion-mnist chromium chromium-driver shellcheck
 
 .PHONY: setup system-packages data demo test engine-tests validate release bench clean
 

@@ -31,6 +31,10 @@ def build_parser():
     validate.add_argument("assignment")
     validate.add_argument("--out", type=Path, default=Path("out"), help="folder for the two results.json files (default: ./out)")
 
+    pack = commands.add_parser("pack", help="student side: zip exactly the files the assignment asks for")
+    pack.add_argument("--folder", type=Path, default=Path.cwd(), help="the handout folder (default: current folder)")
+    pack.add_argument("--out", type=Path, help="the zip to write (default: <folder>/<assignment>-submission.zip)")
+
     release = commands.add_parser("release", help="regenerate the handout and build the handout and autograder zips")
     release.add_argument("assignment")
     return parser
@@ -39,7 +43,7 @@ def build_parser():
 def main(argv=None):
     """Run one command; returns the process exit status."""
     args = build_parser().parse_args(argv)
-    return {"grade": grade, "check": check, "validate": validate, "release": release}[args.command](args)
+    return {"grade": grade, "check": check, "validate": validate, "pack": pack, "release": release}[args.command](args)
 
 
 def grade(args):
@@ -118,6 +122,21 @@ def expectation_problems(results, expect_full):
         elif not expect_full and test["score"] > 0:
             problems.append(f"{test['number']} {test['name']} gave the untouched handout {test['score']:g} points")
     return problems
+
+
+def pack(args):
+    """Student side: write the submission zip; exit status 1 (and nothing written) when a required file is missing."""
+    from autograder.pack import PackError, pack_submission
+
+    try:
+        path, warnings = pack_submission(args.folder, args.out)
+    except PackError as exc:
+        print(exc)
+        return 1
+    for warning in warnings:
+        print(f"warning: {warning}")
+    print(f"wrote {path}: upload it")
+    return 0
 
 
 def release(args):

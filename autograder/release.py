@@ -320,14 +320,18 @@ def setup_script(manifest):
 
 
 def run_script(manifest):
-    """run_autograder: grades /autograder/submission into /autograder/results/results.json."""
+    """run_autograder: grades <root>/submission into <root>/results/results.json, <root> being /autograder.
+
+    ``AUTOGRADER_ROOT`` names another root (the engine's tests run the script in a temporary one).
+    """
     return "\n".join([
         "#!/usr/bin/env bash",
         f"# Gradescope runs this for every submission of {manifest.name}.",
         "set -euo pipefail",
-        'export PATH="/autograder/venv/bin:$PATH"',
-        "cd /autograder/source",
-        f"python3 -m autograder grade {manifest.name} /autograder/submission --out /autograder/results/results.json",
+        'root="${AUTOGRADER_ROOT:-/autograder}"',
+        'export PATH="$root/venv/bin:$PATH"',
+        'cd "$root/source"',
+        f'python3 -m autograder grade {manifest.name} "$root/submission" --out "$root/results/results.json"',
     ]) + "\n"
 
 

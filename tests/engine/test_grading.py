@@ -172,3 +172,27 @@ def test_optional_artifacts_are_kept_where_asked_and_never_run(toy_root, make_su
     results = grade_submission(AssignmentLayout.in_repository(toy_root, "toy"), submission, artifacts_dir=kept)
     assert results["score"] == 3, results["output"]
     assert (kept / "plot.png").read_text() == "not really a png", sorted(kept.iterdir()) if kept.exists() else "no artifacts folder"
+
+
+def test_pack_zips_exactly_the_manifests_files_and_warns_about_lost_points(toy_root, tmp_path):
+    handout = tmp_path / "handout"
+    write(handout / "assignment.toml", (toy_root / "assignments" / "toy" / "assignment.toml").read_text())
+    write(handout / "calc.py", "import torch\n\ndef double(x):\n    raise NotImplementedError\n")
+    write(handout / "other.py", CORRECT_OTHER)
+    write(handout / "plot.png", "artifact")
+    write(handout / "scratch.py", "print('not asked for')\n")
+    completed = run_cli("pack", "--folder", handout)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    with zipfile.ZipFile(handout / "toy-submission.zip") as archive:
+        assert sorted(archive.namelist()) == ["calc.py", "other.py", "plot.png"], archive.namelist()
+    assert "warning: calc.py imports torch, which this assignment does not allow" in completed.stdout, completed.stdout
+    assert "warning: calc.py still has 1 `raise NotImplementedError` stub" in completed.stdout, completed.stdout
+
+
+def test_pack_refuses_when_a_required_file_is_missing(toy_root, tmp_path):
+    handout = tmp_path / "handout"
+    write(handout / "assignment.toml", (toy_root / "assignments" / "toy" / "assignment.toml").read_text())
+    write(handout / "calc.py", CORRECT_CALC)
+    completed = run_cli("pack", "--folder", handout)
+    assert completed.returncode == 1 and "cannot pack toy: missing other.py" in completed.stdout, completed.stdout
+    assert not (handout / "toy-submission.zip").exists(), "expected no zip when a file is missing"
