@@ -6,6 +6,8 @@ Prints two figures from one run:
    suites) divided by the time of the bare reference work: the same training runs and test-set
    predictions, called directly in this process. Goal: at most 1.15.
 2. The engine's fixed cost on a tiny one-test suite against plain in-process pytest on it.
+3. Batch grading throughput: 20 CPU-bound toy submissions with 2 Dask workers against 1 (goal: at
+   least 1.8 times faster on 2 cores).
 """
 
 import argparse
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder.batch import throughput_benchmark
 from autograder.grading import AssignmentLayout, grade_submission
 from autograder.manifest import load_manifest
 
@@ -152,6 +155,9 @@ def main(argv=None):
     print(f"ratio grading / bare work: {graded_seconds / bare_seconds:.3f} (goal: at most 1.15)")
     print(f"tiny suite: engine {engine_seconds:.2f} s, plain in-process pytest {plain_seconds:.2f} s, "
           f"fixed cost {engine_seconds - plain_seconds:.2f} s")
+    seconds_1, seconds_2, speedup = throughput_benchmark()
+    print(f"batch grading of 20 CPU-bound toy submissions: 1 worker {seconds_1:.1f} s, 2 workers {seconds_2:.1f} s, "
+          f"speed-up {speedup:.2f}x (goal: at least 1.8 on 2 cores)")
     return 0
 
 

@@ -18,7 +18,8 @@ The source of truth for an assignment ``<a>`` is the repository:
   ``requirements.txt`` and the tree ``python -m autograder grade`` reads there: autograder/, utils/,
   ``assignments/<a>/assignment.toml`` and ``tests/<a>/`` with both suites. Never the solutions.
 
-The release tooling itself (this module) is left out of both: it is of no use to students or on Gradescope.
+The course staff's tools (this module, batch grading, gradebook, feedback pages, similarity, the benchmark) are
+left out of both: they are of no use to students or on Gradescope.
 Files are gathered in sorted order and zipped with a fixed timestamp, so a rebuild gives identical bytes.
 """
 
@@ -42,7 +43,8 @@ END_MARKER = "END SOLUTION"
 CODE_STUB = "raise NotImplementedError"
 SPLITS = ("public", "hidden")
 REFERENCE_OUTPUTS = "reference_outputs.npz"
-RELEASE_MODULE = "autograder/release.py"
+# Course-staff tools that neither students nor Gradescope need: left out of both zips and the handout.
+STAFF_MODULES = tuple(f"autograder/{name}.py" for name in ("release", "bench", "batch", "gradebook", "feedback", "similarity"))
 GRADING_PACKAGES = ("numpy", "matplotlib", "pytest", "torch", "torchvision")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 EXECUTABLES = ("setup.sh", "run_autograder")
@@ -237,9 +239,10 @@ def tree(folder, prefix, *, python_only=False):
 
 
 def engine_files(repo_root):
-    """{path: bytes} of the shipped packages autograder/ (less the release tooling) and utils/."""
+    """{path: bytes} of the shipped packages autograder/ (less the staff tools, STAFF_MODULES) and utils/."""
     files = tree(Path(repo_root) / "autograder", "autograder", python_only=True)
-    files.pop(RELEASE_MODULE, None)
+    for module in STAFF_MODULES:
+        files.pop(module, None)
     files.update(tree(Path(repo_root) / "utils", "utils", python_only=True))
     return files
 

@@ -262,8 +262,9 @@ def test_the_autograder_zip_is_in_gradescope_format_with_both_suites_and_no_solu
         assert pin in requirements, f"expected the pin {pin} in requirements.txt, got {requirements}"
     assert not any(line.startswith("nbgrader") for line in requirements), f"expected no nbgrader pin, got {requirements}"
     run_autograder = entries["run_autograder"][0].decode()
-    command = "python3 -m autograder grade toy /autograder/submission --out /autograder/results/results.json"
-    assert "cd /autograder/source" in run_autograder and command in run_autograder, f"expected `{command}` run in /autograder/source, got:\n{run_autograder}"
+    command = 'python3 -m autograder grade toy "$root/submission" --out "$root/results/results.json"'
+    expected = ['root="${AUTOGRADER_ROOT:-/autograder}"', 'cd "$root/source"', command]
+    assert all(line in run_autograder.splitlines() for line in expected), f"expected the lines {expected}, got:\n{run_autograder}"
     setup = entries["setup.sh"][0].decode()
     for needed in ("set -euo pipefail", "dataset-fashion-mnist", "pip install --no-cache-dir -r /autograder/source/requirements.txt"):
         assert needed in setup, f"expected setup.sh to contain {needed!r}, got:\n{setup}"

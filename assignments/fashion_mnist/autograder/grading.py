@@ -51,7 +51,7 @@ class AssignmentLayout:
         return {suite.name for suite in self.suites} == set(SUITE_VISIBILITY)
 
 
-def grade_submission(layout, source, *, out=None, files=None):
+def grade_submission(layout, source, *, out=None, files=None, artifacts_dir=None):
     """Grade the submission at ``source`` (folder or zip) with the suites of ``layout``.
 
     Inputs:
@@ -59,13 +59,14 @@ def grade_submission(layout, source, *, out=None, files=None):
     - source: path to the submission.
     - out: where to write results.json (None: do not write).
     - files: only grade the parts of these submitted files.
+    - artifacts_dir: where to copy the optional artifacts found (plots, reports), for feedback (None: nowhere).
 
     Returns the results document (a dict); it is valid whatever happened.
     """
     started = time.monotonic()
     try:
         manifest = load_manifest(layout.manifest_path)
-        records, messages, leaderboard = run_grading(manifest, layout, source, files)
+        records, messages, leaderboard = run_grading(manifest, layout, source, files, artifacts_dir)
         messages.insert(0, f"{manifest.title}: {sum(r.score for r in records):g} / {sum(r.max_score for r in records):g} points.")
     except ManifestError as exc:
         records, messages, leaderboard = [], [f"Grading could not run: {exc} (not your fault)."], []
@@ -75,7 +76,7 @@ def grade_submission(layout, source, *, out=None, files=None):
     return results
 
 
-def run_grading(manifest, layout, source, files):
+def run_grading(manifest, layout, source, files, artifacts_dir=None):
     """Unpack ``source`` and run the suites on it; returns (GradedTests, messages, leaderboard entries)."""
     workspace = Path(tempfile.mkdtemp(prefix="autograder-grade-"))
     runtime_dir = make_runtime_dir()
@@ -88,6 +89,8 @@ def run_grading(manifest, layout, source, files):
             messages.append(f"The submission could not be read: {exc}. It was graded as an empty submission.")
             unpacked = submission_files.Unpacked(folder=workspace / "submission", missing=list(manifest.files))
         messages += describe_files(manifest, unpacked)
+        if artifacts_dir is not None:
+            keep_artifacts(manifest, unpacked.folder, Path(artifacts_dir))
         plugin = GradingPlugin(
             manifest=manifest, submission_dir=unpacked.folder, runtime_dir=runtime_dir,
             suites={suite: SUITE_VISIBILITY[suite.name] for suite in layout.suites},
@@ -104,6 +107,14 @@ def run_grading(manifest, layout, source, files):
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
         shutil.rmtree(runtime_dir, ignore_errors=True)
+
+
+def keep_artifacts(manifest, folder, artifacts_dir):
+    """Copy the manifest's optional artifacts found in the unpacked ``folder`` into ``artifacts_dir``."""
+    for name in manifest.optional_artifacts:
+        if (folder / name).is_file():
+            artifacts_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(folder / name, artifacts_dir / name)
 
 
 def describe_files(manifest, unpacked):

@@ -1,4 +1,5 @@
-"""``python -m autograder``: grade, check, validate and release assignments."""
+"""``python -m autograder``: grade, check, validate, pack and release assignments; staff tools for batches
+(grade-batch, gradebook, feedback, similarity)."""
 
 import argparse
 import json
@@ -31,15 +32,47 @@ def build_parser():
     validate.add_argument("assignment")
     validate.add_argument("--out", type=Path, default=Path("out"), help="folder for the two results.json files (default: ./out)")
 
+    pack = commands.add_parser("pack", help="student side: zip exactly the files the assignment asks for")
+    pack.add_argument("--folder", type=Path, default=Path.cwd(), help="the handout folder (default: current folder)")
+    pack.add_argument("--out", type=Path, help="the zip to write (default: <folder>/<assignment>-submission.zip)")
+
     release = commands.add_parser("release", help="regenerate the handout and build the handout and autograder zips")
     release.add_argument("assignment")
+
+    batch = commands.add_parser("grade-batch", help="grade every submission of a folder (or a Gradescope export) in parallel on Dask")
+    batch.add_argument("assignment")
+    batch.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR", help="one folder or .zip per student, or a Gradescope \"export submissions\" folder")
+    batch.add_argument("--out", type=Path, required=True, metavar="OUTDIR", help="the batch output folder (OUTDIR/submissions/<student>/...)")
+    where = batch.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, metavar="N", help="worker processes of a local Dask cluster (default: the number of CPUs)")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler to use instead (e.g. tcp://host:8786)")
+    batch.add_argument("--task-seconds", type=float, help="wall-clock budget of one grading (default: from the manifest's [limits])")
+    batch.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    gradebook = commands.add_parser("gradebook", help="record a batch's runs in OUTDIR/gradebook.sqlite, write OUTDIR/grades.csv, print a summary")
+    gradebook.add_argument("out_dir", type=Path, metavar="OUTDIR", help="the batch output folder (holds submissions/)")
+    gradebook.add_argument("--assignment", help="the assignment (default: the one the runs' metadata.json names)")
+    gradebook.add_argument("--manifest", type=Path, help="the assignment.toml to use (overrides --assignment)")
+
+    feedback = commands.add_parser("feedback", help="write OUTDIR/submissions/<student>/feedback.html for every graded submission")
+    feedback.add_argument("out_dir", type=Path, metavar="OUTDIR")
+    feedback.add_argument("--audience", choices=("student", "grader"), default="student", help="student: Gradescope visibility; grader: every test")
+    feedback.add_argument("--published", action="store_true", help="grades are published: show after_published tests to students")
+
+    similarity = commands.add_parser("similarity", help="rank pairs of students by code similarity (copydetect); write similarity.csv and .html")
+    similarity.add_argument("assignment")
+    similarity.add_argument("submissions", type=Path, help="folder with one entry (a folder or a .zip) per student")
+    similarity.add_argument("--out", type=Path, default=Path("similarity"), help="folder for similarity.csv and similarity.html")
+    similarity.add_argument("--threshold", type=float, default=0.33, help="show the copied code of pairs above this similarity in the report")
     return parser
 
 
 def main(argv=None):
     """Run one command; returns the process exit status."""
     args = build_parser().parse_args(argv)
-    return {"grade": grade, "check": check, "validate": validate, "release": release}[args.command](args)
+    commands = {"grade": grade, "check": check, "validate": validate, "pack": pack, "release": release,
+                "grade-batch": grade_batch, "gradebook": gradebook, "feedback": feedback, "similarity": similarity}
+    return commands[args.command](args)
 
 
 def grade(args):
@@ -120,6 +153,21 @@ def expectation_problems(results, expect_full):
     return problems
 
 
+def pack(args):
+    """Student side: write the submission zip; exit status 1 (and nothing written) when a required file is missing."""
+    from autograder.pack import PackError, pack_submission
+
+    try:
+        path, warnings = pack_submission(args.folder, args.out)
+    except PackError as exc:
+        print(exc)
+        return 1
+    for warning in warnings:
+        print(f"warning: {warning}")
+    print(f"wrote {path}: upload it")
+    return 0
+
+
 def release(args):
     """Regenerate assignments/<a>/ and dist/<a>-{handout,autograder}.zip."""
     from autograder.release import release as build_release
@@ -129,3 +177,49 @@ def release(args):
     return 0
 
 
+def grade_batch(args):
+    """Grade every submission of a folder on a Dask cluster, then update the gradebook and write the feedback pages.
+
+    Exit status 0 once every results.json is written, 2 when the batch cannot start (no manifest, no folder).
+    """
+    from autograder.batch import grade_batch as run_batch
+    from autograder.feedback import write_feedback_pages
+    from autograder.gradebook import gradebook_summary, update_gradebook
+    from autograder.manifest import ManifestError, load_manifest
+
+    layout = AssignmentLayout.in_repository(args.root, args.assignment)
+    try:
+        summary = run_batch(layout, args.submissions, args.out, workers=args.workers, scheduler=args.scheduler,
+                            task_seconds=args.task_seconds, progress=not args.no_progress)
+    except (ManifestError, FileNotFoundError) as exc:
+        print(f"grade-batch: {exc}")
+        return 2
+    print(summary.describe())
+    update_gradebook(args.out, load_manifest(layout.manifest_path))
+    pages = write_feedback_pages(args.out)
+    print(f"results in {args.out / 'submissions'}; {len(pages)} feedback pages; grades in {args.out / 'grades.csv'}\n")
+    print(gradebook_summary(args.out))
+    return 0
+
+
+def gradebook(args):
+    """Record a batch's runs, write grades.csv when the assignment's manifest is found, print the summary."""
+    from autograder.gradebook import run_gradebook
+
+    return run_gradebook(args.out_dir, assignment=args.assignment, manifest_path=args.manifest, root=args.root)
+
+
+def feedback(args):
+    """Write the feedback page of every graded submission of a batch."""
+    from autograder.feedback import write_feedback_pages
+
+    pages = write_feedback_pages(args.out_dir, audience=args.audience, published=args.published)
+    print(f"wrote {len(pages)} feedback pages ({args.audience} view{', published' if args.published else ''})")
+    return 0
+
+
+def similarity(args):
+    """Rank pairs of students by the similarity of their submitted Python files."""
+    from autograder.similarity import run
+
+    return run(args)

@@ -96,6 +96,16 @@ def sandbox_user():
     return entry.pw_uid, entry.pw_gid
 
 
+def worker_python():
+    """The interpreter of this environment, reached through the environment's real folder.
+
+    A virtual environment reached through a symbolic link in a private folder (Gradescope-like test
+    layouts) would be out of the sandbox user's reach: the link's target is used instead.
+    """
+    executable = Path(sys.executable)
+    return str(Path(os.path.realpath(sys.prefix)) / executable.relative_to(sys.prefix)) if executable.is_relative_to(sys.prefix) else sys.executable
+
+
 def make_runtime_dir():
     """A world-readable folder holding the worker's code (``grader_worker``) and the course's ``utils``.
 
@@ -154,7 +164,7 @@ class Worker:
         """Start the worker process; SandboxError when the machine does not allow it."""
         try:
             return subprocess.Popen(
-                [sys.executable, "-I", "-c", BOOT, str(runtime_dir), str(read_fd), str(write_fd), str(self.folder)],
+                [worker_python(), "-I", "-c", BOOT, str(runtime_dir), str(read_fd), str(write_fd), str(self.folder)],
                 cwd=self.folder, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 pass_fds=(read_fd, write_fd), start_new_session=True,
                 user=user[0] if user else None, group=user[1] if user else None, extra_groups=[] if user else None,
@@ -162,7 +172,7 @@ class Worker:
             )
         except OSError as exc:
             raise SandboxError(
-                f"cannot start a sandboxed worker with {sys.executable} as user {SANDBOX_USER if user else 'current'}: {exc}. "
+                f"cannot start a sandboxed worker with {worker_python()} as user {SANDBOX_USER if user else 'current'}: {exc}. "
                 "The Python environment must be readable by that user (make setup builds it from the system Python)."
             ) from exc
 
