@@ -1,6 +1,8 @@
 """The sandbox: student code runs in a limited worker process and every failure becomes a clear SubmissionError."""
 
 import os
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -202,3 +204,35 @@ def test_a_state_dict_loads_into_a_model_and_a_pickled_model_is_refused(sandboxe
     assert np.array_equal(submission.introspect("state_dict", model)["weight"], saved_weight)
     with pytest.raises(StudentError, match="weights_only=True"):
         submission.introspect("load_weights", model, "whole_model.pt")
+
+
+GRADER_THAT_DIES = """
+import sys
+
+from autograder.manifest import load_manifest
+from autograder.sandbox import Submission, make_runtime_dir
+
+submission = Submission(sys.argv[1], load_manifest(sys.argv[2]), make_runtime_dir())
+calc = submission.module("calc")
+print(submission.worker.process.pid, flush=True)
+calc.spin()
+"""
+
+
+def test_a_worker_busy_in_student_code_dies_with_a_grading_process_that_is_killed(toy_root, make_submission, tmp_path):
+    folder = make_submission({"calc.py": PROBE})
+    script = tmp_path / "grader.py"
+    script.write_text(GRADER_THAT_DIES)
+    grader = subprocess.Popen([sys.executable, str(script), str(folder), str(toy_root / "assignments" / "toy" / "assignment.toml")],
+                              cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, stdout=subprocess.PIPE, text=True)
+    worker_pid = int(grader.stdout.readline())
+    time.sleep(0.5)
+    grader.kill()
+    grader.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and os.path.exists(f"/proc/{worker_pid}") and "Z" not in open(f"/proc/{worker_pid}/stat").read().split()[2]:
+        time.sleep(0.05)
+    alive = os.path.exists(f"/proc/{worker_pid}") and "Z" not in open(f"/proc/{worker_pid}/stat").read().split()[2]
+    if alive:
+        os.kill(worker_pid, 9)
+    assert not alive, f"expected the worker {worker_pid} to die with its killed grading process, it is still running"
