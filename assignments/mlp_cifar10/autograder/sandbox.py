@@ -12,6 +12,7 @@ fails with the message, and the next call starts a fresh worker.
 
 import ast
 import contextlib
+import ctypes
 import os
 import pwd
 import resource
@@ -33,6 +34,7 @@ REPO_ROOT = ENGINE_ROOT.parent
 SANDBOX_USER = "nobody"
 MAX_RESPONSE_BYTES = 512 * 2**20
 BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from grader_worker.server import main; main(sys.argv[2:])"
+PR_SET_PDEATHSIG = 1  # prctl option: the signal the kernel sends the worker when its parent dies
 
 
 class SubmissionError(Exception):
@@ -121,7 +123,12 @@ def make_runtime_dir():
 
 
 def set_limits(limits):
-    """Resource limits for the worker (run in the child before exec)."""
+    """Resource limits for the worker, and death with its parent (run in the child before exec).
+
+    PR_SET_PDEATHSIG asks the kernel to kill the worker when the grading process dies, even by
+    SIGKILL, so that no student code outlives a killed grader.
+    """
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     megabyte = 2**20
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * megabyte,) * 2)
