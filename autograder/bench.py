@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.batch import throughput_benchmark
+from autograder.batch import grade_batch, local_cluster
 from autograder.grading import AssignmentLayout, grade_submission
 from autograder.manifest import load_manifest
 
@@ -120,14 +120,19 @@ def timed(function, *args, **kwargs):
     return time.perf_counter() - started, result
 
 
+def write_toy_assignment(root, name, manifest, test):
+    """Lay out a one-suite assignment ``name`` under ``root`` as the engine reads it: its manifest and public test."""
+    (root / "assignments" / name).mkdir(parents=True)
+    (root / "assignments" / name / "assignment.toml").write_text(manifest)
+    (root / "tests" / name / "public").mkdir(parents=True)
+    (root / "tests" / name / "public" / f"test_{name}.py").write_text(test)
+
+
 def tiny_suite_figures():
     """(engine seconds, plain pytest seconds) for a one-test suite."""
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        (root / "assignments" / "tiny").mkdir(parents=True)
-        (root / "assignments" / "tiny" / "assignment.toml").write_text(TINY_MANIFEST)
-        (root / "tests" / "tiny" / "public").mkdir(parents=True)
-        (root / "tests" / "tiny" / "public" / "test_tiny.py").write_text(TINY_TEST)
+        write_toy_assignment(root, "tiny", TINY_MANIFEST, TINY_TEST)
         (root / "submission").mkdir()
         (root / "submission" / "tiny.py").write_text("def answer():\n    return 42\n")
         (root / "plain").mkdir()
@@ -139,6 +144,86 @@ def tiny_suite_figures():
             plain_seconds, code = timed(pytest.main, [str(root / "plain"), "-q", "-p", "no:cacheprovider", "--rootdir", str(root / "plain")])
         assert code == 0, f"plain pytest failed with exit code {code}"
     return engine_seconds, plain_seconds
+
+
+SPIN_MANIFEST = """
+[assignment]
+name = "spin"
+title = "Throughput benchmark"
+
+[files."spin.py"]
+allowed_imports = ["numpy"]
+
+[parts."1"]
+name = "spin"
+file = "spin.py"
+points = 1
+"""
+
+SPIN_TEST = '''
+import math
+
+import pytest
+
+
+@pytest.mark.graded(part="1", points=1)
+def test_spin_returns_a_finite_sum(submission):
+    """spin() returns a finite sum."""
+    total = submission.module("spin").spin({steps})
+    assert math.isfinite(total), f"expected a finite sum, got {{total}}"
+'''
+
+SPIN_SUBMISSION = """
+import numpy as np
+
+
+def spin(steps):
+    x = np.zeros(10_000)
+    for _ in range(steps):
+        x = np.cos(x) + 0.5
+    return float(x.sum())
+"""
+
+# Steps of the benchmark's numpy loop: about 1 s of one CPU core on the 2-core development machine.
+SPIN_STEPS = 15_000
+
+
+def throughput_benchmark(count=20):
+    """Seconds to batch-grade ``count`` copies of a CPU-bound toy submission with 1 and with 2 workers.
+
+    The toy suite's one test calls a student function that runs a numpy loop for about a second,
+    in the sandbox, so grading is CPU-bound. Both clusters are started before any clock starts:
+    the figures are grading time (worker processes' imports included), not the clusters' start.
+    The copies are split in two halves graded in the order 1 worker, 2 workers, 2 workers,
+    1 worker, so that a drift of the machine's speed during the benchmark weighs on both figures
+    alike. Returns (seconds_1: float, seconds_2: float, ratio: seconds_1 / seconds_2), each the
+    time to grade all ``count`` copies; raises RuntimeError when a copy is not graded with full marks.
+    """
+    with tempfile.TemporaryDirectory(prefix="autograder-batch-bench-") as folder:
+        root = Path(folder)
+        write_toy_assignment(root, "spin", SPIN_MANIFEST, SPIN_TEST.format(steps=SPIN_STEPS))
+        halves = (root / "first-half", root / "second-half")
+        for index in range(count):
+            copy = halves[index % 2] / f"copy{index:03d}"
+            copy.mkdir(parents=True)
+            (copy / "spin.py").write_text(SPIN_SUBMISSION)
+        layout = AssignmentLayout.in_repository(root, "spin")
+        seconds = {1: 0.0, 2: 0.0}
+        with local_cluster(1) as one_worker, local_cluster(2) as two_workers:
+            clusters = {1: one_worker, 2: two_workers}
+            for half, n_workers in ((halves[0], 1), (halves[0], 2), (halves[1], 2), (halves[1], 1)):
+                seconds[n_workers] += timed_batch(layout, half, root / f"out-{half.name}-{n_workers}", clusters[n_workers])
+    return seconds[1], seconds[2], seconds[1] / seconds[2]
+
+
+def timed_batch(layout, submissions_dir, out_dir, cluster):
+    """Seconds ``grade_batch`` takes on the running ``cluster``; RuntimeError unless every copy gets full marks."""
+    started = time.perf_counter()
+    summary = grade_batch(layout, submissions_dir, out_dir, scheduler=cluster.scheduler_address, progress=False)
+    seconds = time.perf_counter() - started
+    if summary.graded != len(summary.scores) or any(score != 1 for score in summary.scores.values()):
+        raise RuntimeError(f"the benchmark's copies were not all graded with full marks: {summary.describe()}")
+    return seconds
 
 
 def main(argv=None):
