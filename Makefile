@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 ASSIGNMENTS := fashion_mnist mlp_cifar10
 DEBIAN_PACKAGES := python3-venv dataset-fashion-mnist chromium chromium-driver shellcheck
 
-.PHONY: setup system-packages data demo test engine-tests validate release bench clean
+.PHONY: setup system-packages data demo test engine-tests validate redteam release bench clean
 
 setup: $(VENV)/.installed
 
@@ -32,13 +32,17 @@ data: setup
 demo: setup data
 	@for a in $(ASSIGNMENTS); do $(PY) -m autograder validate $$a || exit 1; done
 
-test: setup data engine-tests validate
+test: setup data engine-tests validate redteam
 
 engine-tests:
 	$(PY) -m pytest tests/engine -q
 
 validate:
 	@for a in $(ASSIGNMENTS); do $(PY) -m autograder validate $$a || exit 1; done
+
+# The hostile-submission corpus: every entry must get its expected score, leave no process and change nothing.
+redteam: setup data
+	$(PY) tests/redteam/run.py
 
 release: setup
 	@for a in $(ASSIGNMENTS); do $(PY) -m autograder release $$a || exit 1; done

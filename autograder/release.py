@@ -319,6 +319,13 @@ def setup_script(manifest):
         if package:
             lines.append(f'apt-get install -y {package} || echo "{package} is not packaged here: the data set will be downloaded"')
         lines.append(f'cd /autograder/source && /autograder/venv/bin/python -c "{load}"')
+    lines += [
+        "# Student code runs as other users; where the container allows no mount namespaces, file modes alone keep",
+        "# the suites and the data sets from it.",
+        "chmod -R o-rwx /autograder/source/tests",
+        "if [ -d /autograder/source/data ]; then chmod -R o-rwx /autograder/source/data; fi",
+        "if [ -d /usr/share/datasets ]; then chmod o-rwx /usr/share/datasets; fi",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -8,6 +8,7 @@ import time
 import numpy as np
 import pytest
 
+from autograder import sandbox
 from autograder.sandbox import REPO_ROOT, StudentError, SubmissionError, SubmissionTimeout, WorkerCrashed
 from autograder.worker.protocol import Tensor
 
@@ -72,7 +73,7 @@ def test_student_code_runs_in_another_process_in_its_own_folder(sandboxed):
     assert not info["cwd"].startswith(str(REPO_ROOT)), f"expected a fresh folder outside the repository, got {info['cwd']}"
     secret_places = [str(REPO_ROOT), str(REPO_ROOT / "tests"), str(REPO_ROOT / "solutions")]
     assert not set(info["path"]) & set(secret_places), f"expected no grader folder on the worker's sys.path, got {info['path']}"
-    assert "AUTOGRADER_DATA" not in info["env"] and set(info["env"]) <= {"PATH", "HOME", "TMPDIR", "MPLBACKEND", "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE", "LANG", "PWD"}, f"unexpected environment {sorted(info['env'])}"
+    assert "AUTOGRADER_DATA" not in info["env"] and set(info["env"]) <= {"PATH", "HOME", "TMPDIR", "USER", "LOGNAME", "MPLBACKEND", "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE", "LANG", "PWD"}, f"unexpected environment {sorted(info['env'])}"
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the grader drops privileges only when it runs as root")
@@ -236,3 +237,26 @@ def test_a_worker_busy_in_student_code_dies_with_a_grading_process_that_is_kille
     if alive:
         os.kill(worker_pid, 9)
     assert not alive, f"expected the worker {worker_pid} to die with its killed grading process, it is still running"
+
+
+def test_calls_stop_when_the_grading_time_budget_is_spent(sandboxed):
+    submission = sandboxed({"calc.py": PROBE})
+    submission.deadline = time.monotonic() + 1.5
+    calc = submission.module("calc")
+    started = time.monotonic()
+    with pytest.raises(SubmissionTimeout, match="was stopped: the grading time budget of .* s for this submission is spent"):
+        calc.spin()
+    assert time.monotonic() - started < 4, "expected the call to stop when the budget ran out, not at its 5 s call limit"
+    with pytest.raises(SubmissionTimeout, match="was not run: the grading time budget"):
+        submission.module("calc")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="workers get user ids and namespaces of their own only when grading as root")
+def test_each_worker_runs_as_a_user_of_its_own_and_sees_no_secret_folder(sandboxed):
+    probe = "import os\n\ndef who():\n    return os.getuid()\n\ndef listing(path):\n    return sorted(os.listdir(path))\n"
+    first, second = sandboxed({"calc.py": probe}), sandboxed({"calc.py": probe})
+    first_uid, second_uid = first.module("calc").who(), second.module("calc").who()
+    assert first_uid != second_uid and 0 not in (first_uid, second_uid), f"expected two distinct unprivileged user ids, got {first_uid} and {second_uid}"
+    hidden = sandbox.secret_paths()
+    assert REPO_ROOT / "tests" in hidden and REPO_ROOT / "solutions" in hidden, f"expected the suites and solutions among the hidden folders, got {hidden}"
+    assert first.module("calc").listing(str(REPO_ROOT / "tests")) == [], "expected the worker to see an empty tests folder"

@@ -1,0 +1,6 @@
+# Loops forever in add.
+
+
+def add(a, b):
+    while True:
+        pass

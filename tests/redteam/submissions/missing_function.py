@@ -1,0 +1,2 @@
+# Has no add at all.
+del add

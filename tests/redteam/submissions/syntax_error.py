@@ -1,0 +1,3 @@
+# A syntax error at the end of the file.
+def broken(:
+    pass
