@@ -6,7 +6,7 @@
 PYTHON_BASE ?= /usr/bin/python3
 VENV := .venv
 PY := $(VENV)/bin/python
-ASSIGNMENTS := fashion_mnist mlp_cifar10
+ASSIGNMENTS := fashion_mnist mlp_cifar10 mnist_depth_width mnist_optimizers mnist_flooding
 DEBIAN_PACKAGES := python3-venv dataset-fashion-mnist chromium chromium-driver shellcheck
 
 .PHONY: setup system-packages data demo test engine-tests validate redteam release bench clean

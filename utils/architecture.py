@@ -31,7 +31,8 @@ class ArchitectureReport:
         return not self.problems
 
     def __str__(self):
-        facts = (f"layers {' -> '.join(self.layer_types)}; {self.hidden_units} hidden units in {self.hidden_layers} hidden layers; "
+        facts = (f"layers {' -> '.join(self.layer_types)}; {self.hidden_units} hidden units in {self.hidden_layers} "
+                 f"hidden layer{'' if self.hidden_layers == 1 else 's'}; "
                  f"{self.num_parameters:,} parameters")
         return facts + ("" if self.ok else "; " + "; ".join(self.problems))
 

@@ -80,7 +80,7 @@ def test_run_autograder_grades_the_reference_with_full_marks_and_a_leaderboard_e
     assert validation_problems(results) == [], validation_problems(results)
     failed = [f"{test['number']} {test['name']}: {test['output'][:200]}" for test in results["tests"] if test["status"] != "passed"]
     assert not failed, f"expected every test to pass, got failures: {failed}"
-    assert results["score"] == 45, f"expected 45 points (30 and the 15 of both top tiers' extra credit), got {results['score']}"
+    assert results["score"] == 90, f"expected 90 points (75 and the 15 of both top tiers' extra credit), got {results['score']}"
     assert results["leaderboard"] == [{"name": "CIFAR-10 test accuracy (%)", "value": 100.0, "order": "desc"}], results.get("leaderboard")
     assert {test["visibility"] for test in results["tests"]} == {"visible", "after_published"}, "expected public and hidden tests"
 

@@ -1,8 +1,11 @@
 """The boundary between the grader and student code.
 
 Student code runs only in a worker process (``autograder.worker.server``) started in a fresh
-folder holding just the submitted files, under resource limits, in its own process group, and
-as an unprivileged user when the grader runs as root. Tests hold ``RemoteObject`` proxies:
+folder holding just the submitted files, under resource limits, in its own process group. When the
+grader runs as root, each worker also runs as a user id of its own (no other process, other
+workers included, shares it), in mount and network namespaces of its own where the course's secrets
+(suites, solutions, built zips, results, data sets) are covered by empty read-only folders and no
+network exists; when the worker ends, every process of its user id is killed. Tests hold ``RemoteObject`` proxies:
 attribute reads, writes and calls travel as messages; values come back as data (JSON-able
 values and numpy arrays, never pickles) or as further proxies.
 
@@ -13,8 +16,9 @@ fails with the message, and the next call starts a fresh worker.
 import ast
 import contextlib
 import ctypes
+import functools
 import os
-import pwd
+import random
 import resource
 import select
 import shutil
@@ -24,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import static_checks
@@ -31,10 +36,19 @@ from autograder.worker import protocol
 
 ENGINE_ROOT = Path(__file__).resolve().parent
 REPO_ROOT = ENGINE_ROOT.parent
-SANDBOX_USER = "nobody"
+# Workers run as user (and group) ids drawn from this range, which no account uses; each worker has one of its own.
+SANDBOX_UID_BASE = 1_900_000_000
+SANDBOX_UID_SPAN = 100_000_000
 MAX_RESPONSE_BYTES = 512 * 2**20
 BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from grader_worker.server import main; main(sys.argv[2:])"
+KILL_ALL = "import os, signal\ntry:\n    os.kill(-1, signal.SIGKILL)\nexcept ProcessLookupError:\n    pass"
+LIBC = ctypes.CDLL(None, use_errno=True)
 PR_SET_PDEATHSIG = 1  # prctl option: the signal the kernel sends the worker when its parent dies
+CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 0x1, 0x2, 0x4, 0x8, 0x4000, 0x40000
+# Folders of the course tree that student code must not see: the suites, the solutions, built zips, grading output.
+SECRET_FOLDERS = ("tests", "solutions", "dist", "out")
+ISSUED_UIDS = []  # every worker user id this process has handed out, in order
 
 
 class SubmissionError(Exception):
@@ -90,12 +104,127 @@ class OutputCapture:
         return text + (f"\n[... {self.dropped} more bytes of output cut]" if self.dropped else "")
 
 
-def sandbox_user():
-    """(uid, gid) to run workers as: ``nobody`` when the grader is root, else None (stay as is)."""
+@dataclass(frozen=True)
+class Isolation:
+    """How workers are kept apart from the grader on this machine.
+
+    - uid, gid: the worker's user and group ids (fresh ones per worker), or None when the grader is not
+      root and workers run as the grader's user.
+    - namespaces: whether workers get mount and network namespaces of their own (root with CAP_SYS_ADMIN).
+    - hidden: folders covered, inside the worker's mount namespace, by an empty read-only folder.
+    """
+
+    uid: int = None
+    gid: int = None
+    namespaces: bool = False
+    hidden: tuple = ()
+
+    def describe(self):
+        """One line for the staff: what this machine's workers are kept from."""
+        if self.uid is None:
+            return "workers run as the grader's own user: no secrecy, network or process-cleanup guarantees (grade as root)"
+        if not self.namespaces:
+            return ("workers run as users of their own, but this machine allows no mount or network namespaces: "
+                    "world-readable files (data sets, suites) are visible to them and they can reach the network")
+        return f"workers run as users of their own without network; hidden from them: {', '.join(map(str, self.hidden))}"
+
+
+def secret_paths():
+    """The existing folders hidden from workers: the course tree's ``SECRET_FOLDERS`` and every data set location.
+
+    A folder holding the interpreter or the worker's runtime is never hidden.
+    """
+    candidates = [REPO_ROOT / name for name in SECRET_FOLDERS] + [Path("/autograder/results")]
+    with contextlib.suppress(ImportError):
+        from utils.data import data_locations
+
+        candidates += data_locations()
+    needed = [Path(os.path.realpath(sys.prefix)), Path(tempfile.gettempdir()).resolve()]
+    hidden = []
+    for path in candidates:
+        path = path.resolve()
+        if path.is_dir() and path not in hidden and not any(path == n or path in n.parents for n in needed):
+            hidden.append(path)
+    return tuple(hidden)
+
+
+@functools.lru_cache(maxsize=1)
+def namespaces_available():
+    """Whether this process may give a child its own mount and network namespaces (probed once)."""
     if os.geteuid() != 0:
-        return None
-    entry = pwd.getpwnam(SANDBOX_USER)
-    return entry.pw_uid, entry.pw_gid
+        return False
+    try:
+        subprocess.run(["/bin/true"], preexec_fn=lambda: enter_namespaces(()), check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except (subprocess.SubprocessError, OSError):
+        return False
+    return True
+
+
+def machine_isolation():
+    """The Isolation workers get here, with a fresh user id."""
+    if os.geteuid() != 0:
+        return Isolation()
+    uid = SANDBOX_UID_BASE + random.SystemRandom().randrange(SANDBOX_UID_SPAN)
+    ISSUED_UIDS.append(uid)
+    namespaces = namespaces_available()
+    return Isolation(uid=uid, gid=uid, namespaces=namespaces, hidden=secret_paths() if namespaces else ())
+
+
+def checked(result, what):
+    """Raise OSError with errno's message when a libc call returned -1."""
+    if result != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"{what}: {os.strerror(error)}")
+
+
+def enter_namespaces(hidden):
+    """Move this process into new mount and network namespaces and cover each of ``hidden`` with an empty
+    read-only tmpfs. Mounts stay private to the new namespace."""
+    checked(LIBC.unshare(CLONE_NEWNS | CLONE_NEWNET), "unshare")
+    checked(LIBC.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "making mounts private")
+    for path in hidden:
+        checked(LIBC.mount(b"tmpfs", os.fsencode(path), b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, b"size=4k,mode=0555"),
+                f"hiding {path}")
+
+
+def live_processes():
+    """{pid: real user id} of the processes on this machine that are alive (zombies left out)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, KeyError, ValueError):
+                status = dict(line.split(":", 1) for line in (entry / "status").read_text().splitlines() if ":" in line)
+                if not status["State"].strip().startswith("Z"):
+                    found[int(entry.name)] = int(status["Uid"].split()[0])
+    return found
+
+
+def processes_of(uid):
+    """Process ids of the live processes whose real user id is ``uid``."""
+    return [pid for pid, owner in live_processes().items() if owner == uid]
+
+
+def processes_of_workers(uids):
+    """{pid: uid} of the live processes running as one of the worker user ids ``uids`` (see ``ISSUED_UIDS``)."""
+    wanted = set(uids)
+    return {pid: uid for pid, uid in live_processes().items() if uid in wanted}
+
+
+def kill_user(uid, gid, attempts=50):
+    """Kill every process of user ``uid``, even those that left the worker's process group.
+
+    A process running as ``uid`` sends SIGKILL to all processes it may signal (``kill(-1)``), which are
+    exactly that user's; repeated until none is left, so that a forking loop cannot outrun it.
+    Returns the number of processes still alive (0 unless ``attempts`` ran out).
+    """
+    for _ in range(attempts):
+        if not processes_of(uid):
+            return 0
+        subprocess.run([worker_python(), "-I", "-S", "-c", KILL_ALL], user=uid, group=gid, extra_groups=[],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={})
+        time.sleep(0.02)
+    return len(processes_of(uid))
 
 
 def worker_python():
@@ -122,13 +251,20 @@ def make_runtime_dir():
     return runtime
 
 
-def set_limits(limits):
-    """Resource limits for the worker, and death with its parent (run in the child before exec).
+def enter_sandbox(limits, isolation):
+    """Run in the worker's process before exec: namespaces, then its user id, then limits.
 
     PR_SET_PDEATHSIG asks the kernel to kill the worker when the grading process dies, even by
-    SIGKILL, so that no student code outlives a killed grader.
+    SIGKILL, so that no student code outlives a killed grader (set after the user id changes, which
+    would clear it).
     """
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if isolation.namespaces:
+        enter_namespaces(isolation.hidden)
+    if isolation.uid is not None:
+        os.setgroups([])
+        os.setresgid(isolation.gid, isolation.gid, isolation.gid)
+        os.setresuid(isolation.uid, isolation.uid, isolation.uid)
+    LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     megabyte = 2**20
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * megabyte,) * 2)
@@ -148,39 +284,38 @@ class Worker:
 
     def __init__(self, files, limits, runtime_dir):
         self.limits = limits
+        self.isolation = machine_isolation()
         self.folder = Path(tempfile.mkdtemp(prefix="autograder-worker-"))
         for name, content in files.items():
             (self.folder / name).write_bytes(content)
-        user = sandbox_user()
-        if user is not None:
+        if self.isolation.uid is not None:
             for path in [self.folder, *self.folder.iterdir()]:
-                os.chown(path, *user)
+                os.chown(path, self.isolation.uid, self.isolation.gid)
         to_worker_read, self.to_worker = os.pipe()
         self.from_worker, from_worker_write = os.pipe()
-        env = {"PATH": "/usr/bin:/bin", "HOME": str(self.folder), "TMPDIR": str(self.folder),
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(self.folder), "TMPDIR": str(self.folder), "USER": "student", "LOGNAME": "student",
                "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8"}
         try:
-            self.process = self.start(runtime_dir, to_worker_read, from_worker_write, env, user)
+            self.process = self.start(runtime_dir, to_worker_read, from_worker_write, env)
         finally:
             os.close(to_worker_read)
             os.close(from_worker_write)
         self.stdout = OutputCapture(self.process.stdout, limits.output_kb * 1024)
         self.stderr = OutputCapture(self.process.stderr, limits.output_kb * 1024)
 
-    def start(self, runtime_dir, read_fd, write_fd, env, user):
+    def start(self, runtime_dir, read_fd, write_fd, env):
         """Start the worker process; SandboxError when the machine does not allow it."""
         try:
             return subprocess.Popen(
                 [worker_python(), "-I", "-c", BOOT, str(runtime_dir), str(read_fd), str(write_fd), str(self.folder)],
                 cwd=self.folder, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 pass_fds=(read_fd, write_fd), start_new_session=True,
-                user=user[0] if user else None, group=user[1] if user else None, extra_groups=[] if user else None,
-                preexec_fn=lambda: set_limits(self.limits),
+                preexec_fn=lambda: enter_sandbox(self.limits, self.isolation),
             )
-        except OSError as exc:
+        except (OSError, subprocess.SubprocessError) as exc:
             raise SandboxError(
-                f"cannot start a sandboxed worker with {worker_python()} as user {SANDBOX_USER if user else 'current'}: {exc}. "
-                "The Python environment must be readable by that user (make setup builds it from the system Python)."
+                f"cannot start a sandboxed worker with {worker_python()} ({self.isolation.describe()}): {exc}. "
+                "The Python environment must be readable by every user (make setup builds it from the system Python)."
             ) from exc
 
     @property
@@ -236,10 +371,12 @@ class Worker:
         return f"the worker process exited with status {code}"
 
     def close(self):
-        """Kill the worker's whole process group and release its folder."""
+        """Kill the worker's whole process group and every other process of its user id, and release its folder."""
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
+        if self.isolation.uid is not None:
+            kill_user(self.isolation.uid, self.isolation.gid)
         for fd in (self.to_worker, self.from_worker):
             with contextlib.suppress(OSError):
                 os.close(fd)
@@ -287,13 +424,16 @@ class Submission:
     - folder: the unpacked submission.
     - manifest: ``autograder.manifest.Manifest``.
     - runtime_dir: folder from ``make_runtime_dir`` (shared by all workers of a grading run).
+    - deadline: ``time.monotonic()`` value after which no call may run (default: the manifest's
+      ``grading_seconds`` from now).
     """
 
-    def __init__(self, folder, manifest, runtime_dir):
+    def __init__(self, folder, manifest, runtime_dir, deadline=None):
         self.folder = Path(folder)
         self.manifest = manifest
         self.runtime_dir = runtime_dir
         self.timeout = manifest.limits.call_seconds
+        self.deadline = deadline if deadline is not None else time.monotonic() + manifest.limits.grading_seconds
         self.worker = None
         self.files = {name: (self.folder / name).read_bytes() for name in manifest.files if (self.folder / name).is_file()}
 
@@ -333,7 +473,10 @@ class Submission:
         seen.add(filename)
         if filename not in self.files:
             return [f"{filename} was not submitted"]
-        source = self.files[filename].decode("utf-8", errors="replace")
+        try:
+            source = self.files[filename].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return [f"{filename} is not UTF-8 text (byte {self.files[filename][exc.start]:#04x} at offset {exc.start}); save it with UTF-8 encoding"]
         problems = static_checks.check_source(source, filename, self.manifest.allowed_imports(filename))
         if problems:
             return problems
@@ -360,7 +503,14 @@ class Submission:
         for key in ("args", "kwargs", "value"):
             if key in header:
                 header[key] = protocol.encode(header[key], blobs, to_handle=self.handle_of)
-        response, response_blobs = worker.request(header, blobs, self.timeout)
+        remaining = self.deadline - time.monotonic()
+        budget = f"the grading time budget of {self.manifest.limits.grading_seconds:g} s for this submission is spent"
+        if remaining <= 0:
+            raise SubmissionTimeout(f"{where} was not run: {budget}")
+        try:
+            response, response_blobs = worker.request(header, blobs, min(self.timeout, remaining))
+        except SubmissionTimeout as exc:
+            raise SubmissionTimeout(f"{where} was stopped: {budget}" if remaining < self.timeout else f"{where} {exc}") from None
         if "error" in response:
             error = response["error"]
             raise StudentError(where, str(error.get("type")), str(error.get("message")), str(error.get("traceback", "")))

@@ -112,3 +112,15 @@ def assert_history(history, keys, epochs, finite=True):
     missing = sorted(set(keys) - set(history))
     assert not missing, f"the history returned by train() lacks the keys {missing}: expected {sorted(keys)}, got {sorted(history)}"
     return {key: metric_list(f"history[{key!r}]", history[key], epochs, finite) for key in keys}
+
+
+def collect_written_answer(question, text, record_property, max_chars=4000):
+    """Collect a free-text answer for a person to grade; it is never scored by keyword.
+
+    ``text`` is what the student's answer function returned. The test fails only when there is no
+    answer (not a string, or blank); otherwise the text is recorded as the test's message, so it shows
+    in results.json and the feedback page under the question's name.
+    """
+    assert isinstance(text, str) and text.strip(), f"{question}: expected a written answer (a non-empty string), got {describe(text)}"
+    shown = text.strip() if len(text.strip()) <= max_chars else text.strip()[:max_chars] + f" [... {len(text.strip()) - max_chars} more characters]"
+    record_property("output", f"{question}: collected for grading by a person.\n{shown}")

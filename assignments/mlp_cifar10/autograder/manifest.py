@@ -11,10 +11,16 @@ class ManifestError(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    """Sandbox limits for every worker that runs student code."""
+    """Sandbox limits for every worker that runs student code.
+
+    call_seconds and training_seconds bound one call into student code (training calls get the longer
+    one); grading_seconds bounds all calls of one grading together: once it is spent, every further
+    call fails at once with a message saying so.
+    """
 
     call_seconds: float = 60.0
     training_seconds: float = 600.0
+    grading_seconds: float = 1800.0
     cpu_seconds: int = 1800
     memory_mb: int = 6144
     file_size_mb: int = 64

@@ -18,6 +18,7 @@ must add up to the part's points in the manifest (checked when all suites run).
 
 import math
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -57,6 +58,7 @@ class GradingPlugin:
         self.records = {}
         self.configuration_errors = []
         self.leaderboard_entries = []
+        self.deadline = time.monotonic() + manifest.limits.grading_seconds
 
     def pytest_configure(self, config):
         config.addinivalue_line("markers", MARKER_HELP)
@@ -118,7 +120,7 @@ class GradingPlugin:
         made = []
 
         def make():
-            made.append(Submission(self.submission_dir, self.manifest, self.runtime_dir))
+            made.append(Submission(self.submission_dir, self.manifest, self.runtime_dir, self.deadline))
             return made[-1]
 
         yield make

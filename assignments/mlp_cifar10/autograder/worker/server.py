@@ -14,8 +14,11 @@ not plain data stay here and travel as handles.
 
 import importlib
 import os
+import random
 import sys
 import traceback
+
+import numpy as np
 
 from . import introspect, protocol
 
@@ -112,6 +115,13 @@ def answer(header, blobs, table):
         return {"error": error}, []
 
 
+def seed_global_generators(seed=0):
+    """Seed Python's and numpy's global random generators, so that a submission that uses them unseeded
+    behaves the same each time it is graded (torch's are seeded by the suites that train)."""
+    random.seed(seed)
+    np.random.seed(seed)
+
+
 def serve(read_fd, write_fd, submission_dir):
     """Answer requests until the grader closes the channel.
 
@@ -122,6 +132,7 @@ def serve(read_fd, write_fd, submission_dir):
     reader = os.fdopen(read_fd, "rb", buffering=0)
     writer = os.fdopen(write_fd, "wb")
     sys.path.insert(0, submission_dir)
+    seed_global_generators()
     table = ObjectTable()
     while True:
         try:

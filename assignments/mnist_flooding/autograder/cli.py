@@ -1,0 +1,225 @@
+"""``python -m autograder``: grade, check, validate, pack and release assignments; staff tools for batches
+(grade-batch, gradebook, feedback, similarity)."""
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+from autograder.grading import AssignmentLayout, grade_submission
+from autograder.results import format_messages, format_table, validation_problems
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def build_parser():
+    """The argument parser with one sub-command per job."""
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
+    parser.add_argument("--root", type=Path, default=REPO_ROOT, help="repository (or autograder source) root; default: the engine's parent folder")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    grade = commands.add_parser("grade", help="grade one submission (a folder or a zip) and write results.json")
+    grade.add_argument("assignment")
+    grade.add_argument("submission", type=Path)
+    grade.add_argument("--out", type=Path, default=Path("results.json"), help="where to write results.json (default: ./results.json)")
+    grade.add_argument("--quiet", action="store_true", help="do not print the table")
+
+    check = commands.add_parser("check", help="student side: run the public tests of the handout in the current folder")
+    check.add_argument("--file", action="append", help="only the tests of this submitted file (repeatable)")
+    check.add_argument("--folder", type=Path, default=Path.cwd(), help="the handout folder (default: current folder)")
+
+    validate = commands.add_parser("validate", help="the reference gets full marks, the handout 0, no grader errors, the handout is fresh")
+    validate.add_argument("assignment")
+    validate.add_argument("--out", type=Path, default=Path("out"), help="folder for the two results.json files (default: ./out)")
+
+    pack = commands.add_parser("pack", help="student side: zip exactly the files the assignment asks for")
+    pack.add_argument("--folder", type=Path, default=Path.cwd(), help="the handout folder (default: current folder)")
+    pack.add_argument("--out", type=Path, help="the zip to write (default: <folder>/<assignment>-submission.zip)")
+
+    release = commands.add_parser("release", help="regenerate the handout and build the handout and autograder zips")
+    release.add_argument("assignment")
+
+    batch = commands.add_parser("grade-batch", help="grade every submission of a folder (or a Gradescope export) in parallel on Dask")
+    batch.add_argument("assignment")
+    batch.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR", help="one folder or .zip per student, or a Gradescope \"export submissions\" folder")
+    batch.add_argument("--out", type=Path, required=True, metavar="OUTDIR", help="the batch output folder (OUTDIR/submissions/<student>/...)")
+    where = batch.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, metavar="N", help="worker processes of a local Dask cluster (default: the number of CPUs)")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler to use instead (e.g. tcp://host:8786)")
+    batch.add_argument("--task-seconds", type=float, help="wall-clock budget of one grading (default: from the manifest's [limits])")
+    batch.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    gradebook = commands.add_parser("gradebook", help="record a batch's runs in OUTDIR/gradebook.sqlite, write OUTDIR/grades.csv, print a summary")
+    gradebook.add_argument("out_dir", type=Path, metavar="OUTDIR", help="the batch output folder (holds submissions/)")
+    gradebook.add_argument("--assignment", help="the assignment (default: the one the runs' metadata.json names)")
+    gradebook.add_argument("--manifest", type=Path, help="the assignment.toml to use (overrides --assignment)")
+
+    feedback = commands.add_parser("feedback", help="write OUTDIR/submissions/<student>/feedback.html for every graded submission")
+    feedback.add_argument("out_dir", type=Path, metavar="OUTDIR")
+    feedback.add_argument("--audience", choices=("student", "grader"), default="student", help="student: Gradescope visibility; grader: every test")
+    feedback.add_argument("--published", action="store_true", help="grades are published: show after_published tests to students")
+
+    similarity = commands.add_parser("similarity", help="rank pairs of students by code similarity (copydetect); write similarity.csv and .html")
+    similarity.add_argument("assignment")
+    similarity.add_argument("submissions", type=Path, help="folder with one entry (a folder or a .zip) per student")
+    similarity.add_argument("--out", type=Path, default=Path("similarity"), help="folder for similarity.csv and similarity.html")
+    similarity.add_argument("--threshold", type=float, default=0.33, help="show the copied code of pairs above this similarity in the report")
+    return parser
+
+
+def main(argv=None):
+    """Run one command; returns the process exit status."""
+    args = build_parser().parse_args(argv)
+    commands = {"grade": grade, "check": check, "validate": validate, "pack": pack, "release": release,
+                "grade-batch": grade_batch, "gradebook": gradebook, "feedback": feedback, "similarity": similarity}
+    return commands[args.command](args)
+
+
+def grade(args):
+    """Grade one submission; exit status 0 whenever results.json was written."""
+    results = grade_submission(AssignmentLayout.in_repository(args.root, args.assignment), args.submission, out=args.out)
+    if not args.quiet:
+        print_report(results)
+        print(f"results written to {args.out}")
+    return 0
+
+
+def check(args):
+    """Student side: public tests of the handout in ``--folder``; exit status 1 when a test fails."""
+    results = grade_submission(AssignmentLayout.in_handout(args.folder), args.folder, files=args.file)
+    print_report(results)
+    print("Passing the public tests does not guarantee full credit: hidden tests grade more.")
+    return 0 if results["tests"] and all(test["status"] == "passed" for test in results["tests"]) else 1
+
+
+def validate(args):
+    """Grade the reference and the untouched handout and check what each must get."""
+    from autograder.release import handout_differences, write_reference_submission
+
+    layout = AssignmentLayout.in_repository(args.root, args.assignment)
+    problems = [f"the committed handout is stale (run make release): {', '.join(diffs)}"
+                for diffs in [handout_differences(args.assignment, args.root)] if diffs]
+    with tempfile.TemporaryDirectory(prefix="reference-") as scratch:
+        reference = write_reference_submission(args.assignment, args.root, Path(scratch) / args.assignment)
+        for label, folder, shown, expect_full in (
+            ("reference", reference, f"solutions/{args.assignment}", True),
+            ("handout", args.root / "assignments" / args.assignment, f"assignments/{args.assignment}", False),
+        ):
+            problems += grade_and_check(layout, folder, args.out / args.assignment / f"{label}-results.json", f"{label}: {shown}", expect_full)
+    print()
+    for problem in problems:
+        print(f"FAILED: {problem}")
+    print("validate: " + ("failed" if problems else "the reference gets full marks, the handout 0, no grader errors"))
+    return 1 if problems else 0
+
+
+def grade_and_check(layout, folder, out, label, expect_full):
+    """Grade ``folder``, print its table (and messages, for the reference) and return what it got wrong."""
+    results = grade_submission(layout, folder, out=out)
+    print(f"\n== {label} ==")
+    print(format_table(results))
+    if expect_full:
+        print(format_messages(results))
+    return [f"{label.partition(':')[0]}: {problem}" for problem in expectation_problems(results, expect_full)]
+
+
+def print_report(results):
+    """Print the score table, the tests' messages and the overall message of a results document."""
+    print(format_table(results))
+    messages = format_messages(results)
+    if messages:
+        print("\n" + messages)
+    print("\n" + results["output"])
+
+
+def expectation_problems(results, expect_full):
+    """Why ``results`` is not what the reference (full marks) or the handout (zero) must get.
+
+    A reference test skipped because its data is missing ("skipped: CIFAR-10 not found at ...") is not
+    counted against it: its message is printed with the table.
+    """
+    problems = [f"results.json: {problem}" for problem in validation_problems(json.loads(json.dumps(results)))]
+    if not results["tests"]:
+        problems.append(f"no test ran: {results['output']}")
+    for test in results["tests"]:
+        if test["extra_data"]["grader_error"]:
+            problems.append(f"grader error in {test['number']} {test['name']}: {test['output'][:300]}")
+        elif expect_full and test["output"].startswith("skipped:"):
+            continue
+        elif expect_full and test["status"] != "passed":
+            problems.append(f"{test['number']} {test['name']} failed: {test['output'][:300]}")
+        elif not expect_full and test["score"] > 0:
+            problems.append(f"{test['number']} {test['name']} gave the untouched handout {test['score']:g} points")
+    return problems
+
+
+def pack(args):
+    """Student side: write the submission zip; exit status 1 (and nothing written) when a required file is missing."""
+    from autograder.pack import PackError, pack_submission
+
+    try:
+        path, warnings = pack_submission(args.folder, args.out)
+    except PackError as exc:
+        print(exc)
+        return 1
+    for warning in warnings:
+        print(f"warning: {warning}")
+    print(f"wrote {path}: upload it")
+    return 0
+
+
+def release(args):
+    """Regenerate assignments/<a>/ and dist/<a>-{handout,autograder}.zip."""
+    from autograder.release import release as build_release
+
+    build_release(args.assignment, args.root)
+    print(f"released {args.assignment}: assignments/{args.assignment}/, dist/{args.assignment}-handout.zip, dist/{args.assignment}-autograder.zip")
+    return 0
+
+
+def grade_batch(args):
+    """Grade every submission of a folder on a Dask cluster, then update the gradebook and write the feedback pages.
+
+    Exit status 0 once every results.json is written, 2 when the batch cannot start (no manifest, no folder).
+    """
+    from autograder.batch import grade_batch as run_batch
+    from autograder.feedback import write_feedback_pages
+    from autograder.gradebook import gradebook_summary, update_gradebook
+    from autograder.manifest import ManifestError, load_manifest
+
+    layout = AssignmentLayout.in_repository(args.root, args.assignment)
+    try:
+        summary = run_batch(layout, args.submissions, args.out, workers=args.workers, scheduler=args.scheduler,
+                            task_seconds=args.task_seconds, progress=not args.no_progress)
+    except (ManifestError, FileNotFoundError) as exc:
+        print(f"grade-batch: {exc}")
+        return 2
+    print(summary.describe())
+    update_gradebook(args.out, load_manifest(layout.manifest_path))
+    pages = write_feedback_pages(args.out)
+    print(f"results in {args.out / 'submissions'}; {len(pages)} feedback pages; grades in {args.out / 'grades.csv'}\n")
+    print(gradebook_summary(args.out))
+    return 0
+
+
+def gradebook(args):
+    """Record a batch's runs, write grades.csv when the assignment's manifest is found, print the summary."""
+    from autograder.gradebook import run_gradebook
+
+    return run_gradebook(args.out_dir, assignment=args.assignment, manifest_path=args.manifest, root=args.root)
+
+
+def feedback(args):
+    """Write the feedback page of every graded submission of a batch."""
+    from autograder.feedback import write_feedback_pages
+
+    pages = write_feedback_pages(args.out_dir, audience=args.audience, published=args.published)
+    print(f"wrote {len(pages)} feedback pages ({args.audience} view{', published' if args.published else ''})")
+    return 0
+
+
+def similarity(args):
+    """Rank pairs of students by the similarity of their submitted Python files."""
+    from autograder.similarity import run
+
+    return run(args)

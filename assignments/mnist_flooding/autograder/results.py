@@ -1,0 +1,170 @@
+"""Results in the Gradescope autograder format, their validation, and a readable table."""
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+STATUSES = ("passed", "failed")
+
+
+@dataclass
+class GradedTest:
+    """The outcome of one graded test.
+
+    ``grader_error`` marks a failure that came from the grading code, not from the submission.
+    A test that scores in tiers sets ``awarded`` (0 up to ``max_score + extra_credit``); otherwise a
+    pass earns ``max_score``. Extra credit lets a score exceed ``max_score``, as Gradescope allows.
+    """
+
+    name: str
+    number: str
+    max_score: float
+    visibility: str
+    passed: bool = False
+    output: str = ""
+    seconds: float = 0.0
+    grader_error: bool = False
+    extra_credit: float = 0.0
+    awarded: float = None
+
+    @property
+    def score(self):
+        """Points earned: none when failed; else what was awarded, or all regular points."""
+        if not self.passed:
+            return 0.0
+        return self.max_score if self.awarded is None else self.awarded
+
+    @property
+    def status(self):
+        """"passed" when the test earned at least its regular points, else "failed"."""
+        return "passed" if self.passed and self.score >= self.max_score else "failed"
+
+    def to_json(self):
+        """The test's entry of ``tests[]`` in results.json."""
+        return {
+            "name": self.name,
+            "number": self.number,
+            "score": self.score,
+            "max_score": self.max_score,
+            "status": self.status,
+            "output": self.output,
+            "visibility": self.visibility,
+            "extra_data": {"seconds": round(self.seconds, 2), "grader_error": self.grader_error, "extra_credit": self.extra_credit},
+        }
+
+
+def build_results(records, *, output, execution_time, leaderboard=()):
+    """The results.json document.
+
+    Inputs:
+    - records: GradedTest per test, in the order they ran.
+    - output: the top-level message students see.
+    - execution_time: seconds the grading took.
+    - leaderboard: optional [{"name": str, "value": number, "order": "asc"|"desc"}].
+    """
+    results = {
+        "score": round(sum(record.score for record in records), 4),
+        "execution_time": round(execution_time, 2),
+        "output": output,
+        "stdout_visibility": "hidden",
+        "tests": [record.to_json() for record in records],
+    }
+    if leaderboard:
+        results["leaderboard"] = list(leaderboard)
+    return results
+
+
+def write_results(results, path):
+    """Write results.json atomically (a half-written file never replaces a good one)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(results, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    partial.replace(path)
+
+
+def validation_problems(results):
+    """How ``results`` departs from the Gradescope specification; an empty list when it follows it."""
+    problems = []
+    if not isinstance(results, dict):
+        return ["results must be a JSON object"]
+    tests = results.get("tests")
+    if "score" not in results and not isinstance(tests, list):
+        problems.append("either a top-level score or tests[] is required")
+    if "score" in results and not is_number(results["score"]):
+        problems.append("score must be a number")
+    if "execution_time" in results and not is_number(results["execution_time"]):
+        problems.append("execution_time must be a number")
+    if "output" in results and not isinstance(results["output"], str):
+        problems.append("output must be a string")
+    if results.get("stdout_visibility", "hidden") not in VISIBILITIES:
+        problems.append(f"stdout_visibility must be one of {VISIBILITIES}")
+    for index, test in enumerate(tests or []):
+        problems += [f"tests[{index}]: {problem}" for problem in test_problems(test)]
+    if isinstance(tests, list) and is_number(results.get("score")) and all(is_number(t.get("score")) for t in tests):
+        total = sum(test["score"] for test in tests)
+        if not math.isclose(total, results["score"], abs_tol=1e-6):
+            problems.append(f"score {results['score']} differs from the sum of test scores {total}")
+    return problems
+
+
+def test_problems(test):
+    """How one ``tests[]`` entry departs from the specification."""
+    if not isinstance(test, dict):
+        return ["must be a JSON object"]
+    problems = []
+    for key in ("score", "max_score"):
+        if key in test and not is_number(test[key]):
+            problems.append(f"{key} must be a number")
+    for key in ("name", "number", "output"):
+        if key in test and not isinstance(test[key], str):
+            problems.append(f"{key} must be a string")
+    if test.get("status", "passed") not in STATUSES:
+        problems.append(f"status must be one of {STATUSES}")
+    if test.get("visibility", "visible") not in VISIBILITIES:
+        problems.append(f"visibility must be one of {VISIBILITIES}")
+    return problems
+
+
+def is_number(value):
+    """A finite JSON number (bools excluded)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def outcome_word(test):
+    """"pass", "part" (some points of a tiered test), "ERROR" (grader error), "skip" (data missing) or "FAIL"."""
+    if test["status"] == "passed":
+        return "pass"
+    if test["extra_data"]["grader_error"]:
+        return "ERROR"
+    if test["output"].startswith("skipped:"):
+        return "skip"
+    return "part" if test["score"] > 0 else "FAIL"
+
+
+def format_table(results, *, width=64):
+    """A plain-text table of the tests: number, name, visibility, result, points and seconds."""
+    lines = [f"{'part':<6} {'test':<{width}} {'shown':<10} {'result':<7} {'points':>11} {'s':>6}"]
+    max_total = 0.0
+    for test in results["tests"]:
+        max_total += test["max_score"]
+        name = test["name"] if len(test["name"]) <= width else test["name"][: width - 3] + "..."
+        shown = "public" if test["visibility"] == "visible" else "hidden"
+        result = outcome_word(test)
+        points = f"{test['score']:g}/{test['max_score']:g}"
+        lines.append(f"{test['number']:<6} {name:<{width}} {shown:<10} {result:<7} {points:>11} {test['extra_data']['seconds']:>6.1f}")
+    lines.append(f"{'':<6} {'TOTAL':<{width}} {'':<10} {'':<7} {results['score']:g}/{max_total:g}".rstrip())
+    return "\n".join(lines)
+
+
+def format_messages(results, *, indent="    "):
+    """The tests that left a message (every failure, and passes that report a figure), one block each."""
+    blocks = []
+    for test in results["tests"]:
+        if test["output"]:
+            result = outcome_word(test)
+            message = "\n".join(indent + line for line in test["output"].splitlines())
+            blocks.append(f"{test['number']} {test['name']} [{result}]\n{message}")
+    return "\n".join(blocks)

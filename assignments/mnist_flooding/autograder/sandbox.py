@@ -1,0 +1,544 @@
+"""The boundary between the grader and student code.
+
+Student code runs only in a worker process (``autograder.worker.server``) started in a fresh
+folder holding just the submitted files, under resource limits, in its own process group. When the
+grader runs as root, each worker also runs as a user id of its own (no other process, other
+workers included, shares it), in mount and network namespaces of its own where the course's secrets
+(suites, solutions, built zips, results, data sets) are covered by empty read-only folders and no
+network exists; when the worker ends, every process of its user id is killed. Tests hold ``RemoteObject`` proxies:
+attribute reads, writes and calls travel as messages; values come back as data (JSON-able
+values and numpy arrays, never pickles) or as further proxies.
+
+Any failure on the student's side surfaces as a ``SubmissionError``: the test that caused it
+fails with the message, and the next call starts a fresh worker.
+"""
+
+import ast
+import contextlib
+import ctypes
+import functools
+import os
+import random
+import resource
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder import static_checks
+from autograder.worker import protocol
+
+ENGINE_ROOT = Path(__file__).resolve().parent
+REPO_ROOT = ENGINE_ROOT.parent
+# Workers run as user (and group) ids drawn from this range, which no account uses; each worker has one of its own.
+SANDBOX_UID_BASE = 1_900_000_000
+SANDBOX_UID_SPAN = 100_000_000
+MAX_RESPONSE_BYTES = 512 * 2**20
+BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from grader_worker.server import main; main(sys.argv[2:])"
+KILL_ALL = "import os, signal\ntry:\n    os.kill(-1, signal.SIGKILL)\nexcept ProcessLookupError:\n    pass"
+LIBC = ctypes.CDLL(None, use_errno=True)
+PR_SET_PDEATHSIG = 1  # prctl option: the signal the kernel sends the worker when its parent dies
+CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 0x1, 0x2, 0x4, 0x8, 0x4000, 0x40000
+# Folders of the course tree that student code must not see: the suites, the solutions, built zips, grading output.
+SECRET_FOLDERS = ("tests", "solutions", "dist", "out")
+ISSUED_UIDS = []  # every worker user id this process has handed out, in order
+
+
+class SubmissionError(Exception):
+    """A failure caused by the submission; the test fails with this message."""
+
+
+class StudentError(SubmissionError):
+    """Student code raised an exception.
+
+    Attributes: type_name, message, traceback (the student's frames only).
+    """
+
+    def __init__(self, where, type_name, message, traceback):
+        self.type_name = type_name
+        self.message = message
+        self.traceback = traceback
+        super().__init__(f"{where} raised {type_name}: {message}\n{traceback}".rstrip())
+
+
+class SubmissionTimeout(SubmissionError):
+    """A call into student code ran past its wall-clock limit; its worker was killed."""
+
+
+class WorkerCrashed(SubmissionError):
+    """The worker process ended while the grader waited for an answer."""
+
+
+class SandboxError(RuntimeError):
+    """The sandbox itself could not be set up: a problem of the grading machine, not of the submission."""
+
+
+class OutputCapture:
+    """Reads a worker's stdout or stderr in a thread, keeping the first ``limit`` bytes."""
+
+    def __init__(self, stream, limit):
+        self.limit = limit
+        self.kept = bytearray()
+        self.dropped = 0
+        self.thread = threading.Thread(target=self.drain, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def drain(self, stream):
+        """Read until the stream closes."""
+        for chunk in iter(lambda: stream.read1(65536), b""):
+            room = self.limit - len(self.kept)
+            self.kept += chunk[:max(room, 0)]
+            self.dropped += max(len(chunk) - max(room, 0), 0)
+        stream.close()
+
+    def text(self):
+        """What was kept, with a note of how much was cut."""
+        text = self.kept.decode("utf-8", errors="replace")
+        return text + (f"\n[... {self.dropped} more bytes of output cut]" if self.dropped else "")
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """How workers are kept apart from the grader on this machine.
+
+    - uid, gid: the worker's user and group ids (fresh ones per worker), or None when the grader is not
+      root and workers run as the grader's user.
+    - namespaces: whether workers get mount and network namespaces of their own (root with CAP_SYS_ADMIN).
+    - hidden: folders covered, inside the worker's mount namespace, by an empty read-only folder.
+    """
+
+    uid: int = None
+    gid: int = None
+    namespaces: bool = False
+    hidden: tuple = ()
+
+    def describe(self):
+        """One line for the staff: what this machine's workers are kept from."""
+        if self.uid is None:
+            return "workers run as the grader's own user: no secrecy, network or process-cleanup guarantees (grade as root)"
+        if not self.namespaces:
+            return ("workers run as users of their own, but this machine allows no mount or network namespaces: "
+                    "world-readable files (data sets, suites) are visible to them and they can reach the network")
+        return f"workers run as users of their own without network; hidden from them: {', '.join(map(str, self.hidden))}"
+
+
+def secret_paths():
+    """The existing folders hidden from workers: the course tree's ``SECRET_FOLDERS`` and every data set location.
+
+    A folder holding the interpreter or the worker's runtime is never hidden.
+    """
+    candidates = [REPO_ROOT / name for name in SECRET_FOLDERS] + [Path("/autograder/results")]
+    with contextlib.suppress(ImportError):
+        from utils.data import data_locations
+
+        candidates += data_locations()
+    needed = [Path(os.path.realpath(sys.prefix)), Path(tempfile.gettempdir()).resolve()]
+    hidden = []
+    for path in candidates:
+        path = path.resolve()
+        if path.is_dir() and path not in hidden and not any(path == n or path in n.parents for n in needed):
+            hidden.append(path)
+    return tuple(hidden)
+
+
+@functools.lru_cache(maxsize=1)
+def namespaces_available():
+    """Whether this process may give a child its own mount and network namespaces (probed once)."""
+    if os.geteuid() != 0:
+        return False
+    try:
+        subprocess.run(["/bin/true"], preexec_fn=lambda: enter_namespaces(()), check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except (subprocess.SubprocessError, OSError):
+        return False
+    return True
+
+
+def machine_isolation():
+    """The Isolation workers get here, with a fresh user id."""
+    if os.geteuid() != 0:
+        return Isolation()
+    uid = SANDBOX_UID_BASE + random.SystemRandom().randrange(SANDBOX_UID_SPAN)
+    ISSUED_UIDS.append(uid)
+    namespaces = namespaces_available()
+    return Isolation(uid=uid, gid=uid, namespaces=namespaces, hidden=secret_paths() if namespaces else ())
+
+
+def checked(result, what):
+    """Raise OSError with errno's message when a libc call returned -1."""
+    if result != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"{what}: {os.strerror(error)}")
+
+
+def enter_namespaces(hidden):
+    """Move this process into new mount and network namespaces and cover each of ``hidden`` with an empty
+    read-only tmpfs. Mounts stay private to the new namespace."""
+    checked(LIBC.unshare(CLONE_NEWNS | CLONE_NEWNET), "unshare")
+    checked(LIBC.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "making mounts private")
+    for path in hidden:
+        checked(LIBC.mount(b"tmpfs", os.fsencode(path), b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, b"size=4k,mode=0555"),
+                f"hiding {path}")
+
+
+def live_processes():
+    """{pid: real user id} of the processes on this machine that are alive (zombies left out)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, KeyError, ValueError):
+                status = dict(line.split(":", 1) for line in (entry / "status").read_text().splitlines() if ":" in line)
+                if not status["State"].strip().startswith("Z"):
+                    found[int(entry.name)] = int(status["Uid"].split()[0])
+    return found
+
+
+def processes_of(uid):
+    """Process ids of the live processes whose real user id is ``uid``."""
+    return [pid for pid, owner in live_processes().items() if owner == uid]
+
+
+def processes_of_workers(uids):
+    """{pid: uid} of the live processes running as one of the worker user ids ``uids`` (see ``ISSUED_UIDS``)."""
+    wanted = set(uids)
+    return {pid: uid for pid, uid in live_processes().items() if uid in wanted}
+
+
+def kill_user(uid, gid, attempts=50):
+    """Kill every process of user ``uid``, even those that left the worker's process group.
+
+    A process running as ``uid`` sends SIGKILL to all processes it may signal (``kill(-1)``), which are
+    exactly that user's; repeated until none is left, so that a forking loop cannot outrun it.
+    Returns the number of processes still alive (0 unless ``attempts`` ran out).
+    """
+    for _ in range(attempts):
+        if not processes_of(uid):
+            return 0
+        subprocess.run([worker_python(), "-I", "-S", "-c", KILL_ALL], user=uid, group=gid, extra_groups=[],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={})
+        time.sleep(0.02)
+    return len(processes_of(uid))
+
+
+def worker_python():
+    """The interpreter of this environment, reached through the environment's real folder.
+
+    A virtual environment reached through a symbolic link in a private folder (Gradescope-like test
+    layouts) would be out of the sandbox user's reach: the link's target is used instead.
+    """
+    executable = Path(sys.executable)
+    return str(Path(os.path.realpath(sys.prefix)) / executable.relative_to(sys.prefix)) if executable.is_relative_to(sys.prefix) else sys.executable
+
+
+def make_runtime_dir():
+    """A world-readable folder holding the worker's code (``grader_worker``) and the course's ``utils``.
+
+    Only these travel: the grader's tests and the reference solutions are never on the worker's path.
+    """
+    runtime = Path(tempfile.mkdtemp(prefix="autograder-runtime-"))
+    shutil.copytree(ENGINE_ROOT / "worker", runtime / "grader_worker", ignore=shutil.ignore_patterns("__pycache__"))
+    if (REPO_ROOT / "utils").is_dir():
+        shutil.copytree(REPO_ROOT / "utils", runtime / "utils", ignore=shutil.ignore_patterns("__pycache__"))
+    for path in [runtime, *runtime.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return runtime
+
+
+def enter_sandbox(limits, isolation):
+    """Run in the worker's process before exec: namespaces, then its user id, then limits.
+
+    PR_SET_PDEATHSIG asks the kernel to kill the worker when the grading process dies, even by
+    SIGKILL, so that no student code outlives a killed grader (set after the user id changes, which
+    would clear it).
+    """
+    if isolation.namespaces:
+        enter_namespaces(isolation.hidden)
+    if isolation.uid is not None:
+        os.setgroups([])
+        os.setresgid(isolation.gid, isolation.gid, isolation.gid)
+        os.setresuid(isolation.uid, isolation.uid, isolation.uid)
+    LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    megabyte = 2**20
+    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * megabyte,) * 2)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_size_mb * megabyte,) * 2)
+    resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes,) * 2)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+class Worker:
+    """One sandboxed worker process and its message channel.
+
+    Inputs:
+    - files: {filename: bytes} of the submission, written into the worker's fresh folder.
+    - limits: ``autograder.manifest.Limits``.
+    - runtime_dir: folder from ``make_runtime_dir``.
+    """
+
+    def __init__(self, files, limits, runtime_dir):
+        self.limits = limits
+        self.isolation = machine_isolation()
+        self.folder = Path(tempfile.mkdtemp(prefix="autograder-worker-"))
+        for name, content in files.items():
+            (self.folder / name).write_bytes(content)
+        if self.isolation.uid is not None:
+            for path in [self.folder, *self.folder.iterdir()]:
+                os.chown(path, self.isolation.uid, self.isolation.gid)
+        to_worker_read, self.to_worker = os.pipe()
+        self.from_worker, from_worker_write = os.pipe()
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(self.folder), "TMPDIR": str(self.folder), "USER": "student", "LOGNAME": "student",
+               "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8"}
+        try:
+            self.process = self.start(runtime_dir, to_worker_read, from_worker_write, env)
+        finally:
+            os.close(to_worker_read)
+            os.close(from_worker_write)
+        self.stdout = OutputCapture(self.process.stdout, limits.output_kb * 1024)
+        self.stderr = OutputCapture(self.process.stderr, limits.output_kb * 1024)
+
+    def start(self, runtime_dir, read_fd, write_fd, env):
+        """Start the worker process; SandboxError when the machine does not allow it."""
+        try:
+            return subprocess.Popen(
+                [worker_python(), "-I", "-c", BOOT, str(runtime_dir), str(read_fd), str(write_fd), str(self.folder)],
+                cwd=self.folder, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                pass_fds=(read_fd, write_fd), start_new_session=True,
+                preexec_fn=lambda: enter_sandbox(self.limits, self.isolation),
+            )
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise SandboxError(
+                f"cannot start a sandboxed worker with {worker_python()} ({self.isolation.describe()}): {exc}. "
+                "The Python environment must be readable by every user (make setup builds it from the system Python)."
+            ) from exc
+
+    @property
+    def alive(self):
+        """Whether the process is still running."""
+        return self.process.poll() is None
+
+    def request(self, header, blobs, timeout):
+        """Send one request and wait for its answer; returns (header, blobs).
+
+        Raises SubmissionTimeout after ``timeout`` seconds and WorkerCrashed when the process ends.
+        """
+        deadline = time.monotonic() + timeout
+        try:
+            self.send(protocol.pack_frame(header, blobs), deadline, timeout)
+            return protocol.read_frame(lambda n: self.receive(n, deadline, timeout), MAX_RESPONSE_BYTES)
+        except (EOFError, BrokenPipeError):
+            self.close()
+            raise WorkerCrashed(self.crash_message()) from None
+        except protocol.ProtocolError as exc:
+            self.close()
+            raise WorkerCrashed(f"the worker sent an unreadable answer ({exc})") from None
+
+    def send(self, data, deadline, timeout):
+        """Write ``data`` to the worker before the deadline."""
+        view = memoryview(data)
+        while view:
+            self.wait_ready(self.to_worker, deadline, timeout, write=True)
+            written = os.write(self.to_worker, view[:1 << 20])
+            view = view[written:]
+
+    def receive(self, size, deadline, timeout):
+        """Read up to ``size`` bytes from the worker before the deadline."""
+        self.wait_ready(self.from_worker, deadline, timeout, write=False)
+        return os.read(self.from_worker, min(size, 1 << 20))
+
+    def wait_ready(self, fd, deadline, timeout, write):
+        """Block until ``fd`` is ready or the deadline passes (then kill the worker)."""
+        remaining = deadline - time.monotonic()
+        ready = select.select([], [fd], [], max(remaining, 0))[1] if write else select.select([fd], [], [], max(remaining, 0))[0]
+        if not ready:
+            self.close()
+            raise SubmissionTimeout(f"timed out after {timeout:g} s (the worker was stopped)")
+
+    def crash_message(self):
+        """Why the worker ended, in words."""
+        code = self.process.wait()
+        if code < 0:
+            name = signal.Signals(-code).name
+            reason = {"SIGXCPU": "it used up its CPU-time limit", "SIGKILL": "it was killed (out of memory or a limit)",
+                      "SIGSEGV": "it crashed (segmentation fault)", "SIGXFSZ": "it wrote a file over the size limit"}.get(name, name)
+            return f"the worker process ended: {reason}"
+        return f"the worker process exited with status {code}"
+
+    def close(self):
+        """Kill the worker's whole process group and every other process of its user id, and release its folder."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        if self.isolation.uid is not None:
+            kill_user(self.isolation.uid, self.isolation.gid)
+        for fd in (self.to_worker, self.from_worker):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self.to_worker = self.from_worker = -1
+        self.stdout.thread.join(timeout=5)
+        self.stderr.thread.join(timeout=5)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def output(self):
+        """The captured stdout and stderr of the worker."""
+        return "\n".join(part for part in (self.stdout.text(), self.stderr.text()) if part)
+
+
+class RemoteObject:
+    """A proxy for an object in the worker: attribute reads, writes and calls become requests."""
+
+    __slots__ = ("_submission", "_worker", "_id", "_type", "_label")
+
+    def __init__(self, submission, worker, handle, label):
+        object.__setattr__(self, "_submission", submission)
+        object.__setattr__(self, "_worker", worker)
+        object.__setattr__(self, "_id", handle.id)
+        object.__setattr__(self, "_type", handle.type_name)
+        object.__setattr__(self, "_label", label)
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return self._submission.request(self, {"op": "getattr", "target": self._id, "name": name}, f"{self._label}.{name}")
+
+    def __setattr__(self, name, value):
+        self._submission.request(self, {"op": "setattr", "target": self._id, "name": name, "value": value}, f"setting {self._label}.{name}")
+
+    def __call__(self, *args, **kwargs):
+        return self._submission.request(self, {"op": "call", "target": self._id, "args": list(args), "kwargs": kwargs}, f"{self._label}()")
+
+    def __repr__(self):
+        return f"<{self._type} in the submission: {self._label}>"
+
+
+class Submission:
+    """A submission as tests see it: its modules, run in a sandboxed worker started on demand.
+
+    Inputs:
+    - folder: the unpacked submission.
+    - manifest: ``autograder.manifest.Manifest``.
+    - runtime_dir: folder from ``make_runtime_dir`` (shared by all workers of a grading run).
+    - deadline: ``time.monotonic()`` value after which no call may run (default: the manifest's
+      ``grading_seconds`` from now).
+    """
+
+    def __init__(self, folder, manifest, runtime_dir, deadline=None):
+        self.folder = Path(folder)
+        self.manifest = manifest
+        self.runtime_dir = runtime_dir
+        self.timeout = manifest.limits.call_seconds
+        self.deadline = deadline if deadline is not None else time.monotonic() + manifest.limits.grading_seconds
+        self.worker = None
+        self.files = {name: (self.folder / name).read_bytes() for name in manifest.files if (self.folder / name).is_file()}
+
+    def require_file(self, filename):
+        """Raise SubmissionError when the submitted (data) file ``filename`` is missing: "p1_model.npz was not submitted"."""
+        if filename not in self.files:
+            raise SubmissionError(f"{filename} was not submitted")
+
+    @contextlib.contextmanager
+    def time_limit(self, seconds):
+        """Calls inside the block may run for ``seconds`` of wall-clock time each."""
+        previous, self.timeout = self.timeout, seconds
+        try:
+            yield
+        finally:
+            self.timeout = previous
+
+    def module(self, name):
+        """The submitted module ``name`` (e.g. "numpy_ann"), imported in the worker.
+
+        Raises SubmissionError when the file is missing, fails its static checks (syntax,
+        forbidden imports, also of submitted files it imports) or fails to import.
+        """
+        filename = self.manifest.module_file(name)
+        if filename is None:
+            raise SubmissionError(f"{name} is not a file of this assignment")
+        problems = self.static_problems(filename, seen=set())
+        if problems:
+            raise SubmissionError("; ".join(problems))
+        worker = self.current_worker()
+        return self.send(worker, {"op": "import", "module": name}, f"importing {filename}", label=name)
+
+    def static_problems(self, filename, seen):
+        """Problems of ``filename`` and of the submitted files it imports, found without running anything."""
+        if filename in seen:
+            return []
+        seen.add(filename)
+        if filename not in self.files:
+            return [f"{filename} was not submitted"]
+        try:
+            source = self.files[filename].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return [f"{filename} is not UTF-8 text (byte {self.files[filename][exc.start]:#04x} at offset {exc.start}); save it with UTF-8 encoding"]
+        problems = static_checks.check_source(source, filename, self.manifest.allowed_imports(filename))
+        if problems:
+            return problems
+        for module in sorted(static_checks.imported_modules(ast.parse(source))):
+            dependency = self.manifest.module_file(module)
+            if dependency and dependency != filename:
+                problems += [f"{filename} depends on {dependency}: {p}" for p in self.static_problems(dependency, seen)]
+        return problems
+
+    def introspect(self, helper, *args):
+        """Run the trusted helper ``autograder.worker.introspect.<helper>`` on ``args`` in the worker."""
+        return self.send(self.current_worker(), {"op": "introspect", "helper": helper, "args": list(args)}, f"describing with {helper}")
+
+    def request(self, remote, header, label):
+        """Send a request about ``remote``, whose worker must still be the current one."""
+        if remote._worker is not self.worker or not remote._worker.alive:
+            raise WorkerCrashed(f"{remote._label} is gone: the worker holding it ended after an earlier timeout or crash")
+        return self.send(remote._worker, header, label, label=label)
+
+    def send(self, worker, header, where, label=None):
+        """Encode ``header``'s values, send it, and decode the answer into data or proxies."""
+        blobs = []
+        header = dict(header)
+        for key in ("args", "kwargs", "value"):
+            if key in header:
+                header[key] = protocol.encode(header[key], blobs, to_handle=self.handle_of)
+        remaining = self.deadline - time.monotonic()
+        budget = f"the grading time budget of {self.manifest.limits.grading_seconds:g} s for this submission is spent"
+        if remaining <= 0:
+            raise SubmissionTimeout(f"{where} was not run: {budget}")
+        try:
+            response, response_blobs = worker.request(header, blobs, min(self.timeout, remaining))
+        except SubmissionTimeout as exc:
+            raise SubmissionTimeout(f"{where} was stopped: {budget}" if remaining < self.timeout else f"{where} {exc}") from None
+        if "error" in response:
+            error = response["error"]
+            raise StudentError(where, str(error.get("type")), str(error.get("message")), str(error.get("traceback", "")))
+        try:
+            return protocol.decode(response.get("ok"), response_blobs, lambda handle: RemoteObject(self, worker, handle, label or where))
+        except protocol.ProtocolError as exc:
+            raise WorkerCrashed(f"the worker sent an unreadable answer ({exc})") from None
+
+    def handle_of(self, value):
+        """A RemoteObject passed as an argument travels as its handle."""
+        if isinstance(value, RemoteObject):
+            return protocol.Handle(value._id, value._type)
+        raise protocol.ProtocolError(f"a value of type {type(value).__name__} cannot be sent to the submission")
+
+    def current_worker(self):
+        """The live worker, starting a fresh one if there is none or the last one ended."""
+        if self.worker is None or not self.worker.alive:
+            if self.worker is not None:
+                self.worker.close()
+            self.worker = Worker(self.files, self.manifest.limits, self.runtime_dir)
+        return self.worker
+
+    def output(self):
+        """Captured output of the current worker (empty when none ran)."""
+        return self.worker.output() if self.worker is not None else ""
+
+    def close(self):
+        """Stop the worker, if any."""
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None

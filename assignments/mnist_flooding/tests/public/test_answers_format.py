@@ -1,0 +1,31 @@
+"""Public check of answers.py: it imports and defines every question's function (no answer is checked here)."""
+
+import pytest
+
+from autograder.sandbox import SubmissionError
+
+QUESTIONS = (
+    "q1_2_findings", "q1_3_small_weights", "q2_1_projection_proof", "q2_2_convex_hull_proof",
+    "q3_1_gradient", "q3_1_update", "q3_2_separable_data",
+    "q4_1_output", "q4_1_value_j", "q4_1_figure_choice", "q4_1_output_size", "q4_1_same_padding", "q4_1_num_parameters",
+    "q4_2_dJ_dyhat1", "q4_2_dJ_dz1", "q4_2_dJ_dz2", "q4_2_dJ_dm11", "q4_2_dJ_dm12", "q4_2_dJ_dc1",
+    "q4_2_dJ_dw22", "q4_2_dJ_db2", "q4_2_dJ_dw11",
+    "q5_1_why_test_loss_rises", "q5_3_comparison", "q5_4_zero_training_loss", "q5_5_cnn_discussion",
+)
+
+
+@pytest.mark.graded(part="answers-format", points=0)
+def test_answers_imports_and_defines_every_question(submission):
+    """answers.py imports and defines a function for every question."""
+    answers = submission.module("answers")
+    missing, not_functions = [], []
+    for name in QUESTIONS:
+        try:
+            value = getattr(answers, name)
+        except SubmissionError:
+            missing.append(name)
+            continue
+        if submission.introspect("type_name", value) != "builtins.function":
+            not_functions.append(name)
+    assert not missing, f"answers.py: expected a function for every question, got these missing: {missing}"
+    assert not not_functions, f"answers.py: expected these names to be functions (def name(...)), got other values: {not_functions}"

@@ -1,0 +1,7 @@
+"""``python -m autograder``: the command-line interface."""
+
+import sys
+
+from autograder.cli import main
+
+sys.exit(main())

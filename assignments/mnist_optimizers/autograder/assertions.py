@@ -1,0 +1,126 @@
+"""Assertions that grading suites share: each fails with a message that names the value, says what was
+expected and what came back (type, shape, first differing index, largest difference).
+
+Suites of every assignment import them (``from autograder.assertions import assert_array_close``);
+they run in the grader process on data that came back from the worker.
+"""
+
+import numpy as np
+
+
+def describe(value):
+    """A short description of a returned value: its type, and shape and dtype for arrays."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    return f"a value of type {type(value).__name__} ({str(value)[:80]})"
+
+
+def assert_array(name, value, shape=None, kind=None):
+    """``value`` is a numpy array, of ``shape`` when given, of dtype kind ``kind`` ("f" float, "i" integer) when given."""
+    assert isinstance(value, np.ndarray), f"{name}: expected a numpy array, got {describe(value)}"
+    if shape is not None:
+        assert value.shape == tuple(shape), f"{name}: expected shape {tuple(shape)}, got shape {value.shape}"
+    if kind == "f":
+        assert value.dtype.kind == "f", f"{name}: expected a floating-point array, got dtype {value.dtype}"
+    elif kind == "i":
+        assert value.dtype.kind in "iu", f"{name}: expected an integer array, got dtype {value.dtype}"
+
+
+def assert_array_close(name, actual, expected, rtol=1e-7, atol=1e-10):
+    """``actual`` is an array of ``expected``'s shape whose values match within ``rtol`` and ``atol``.
+
+    Inputs:
+    - name: what the array is, for the message (e.g. "W1 after one _backward").
+    - actual: the returned value.
+    - expected: array of the expected values.
+    """
+    expected = np.asarray(expected)
+    assert_array(name, actual, shape=expected.shape)
+    assert actual.dtype.kind in "biuf", f"{name}: expected numbers, got dtype {actual.dtype}"
+    actual64 = actual.astype(np.float64)
+    expected64 = expected.astype(np.float64)
+    close = np.isclose(actual64, expected64, rtol=rtol, atol=atol)
+    if close.all():
+        return
+    wrong = np.argwhere(~close)
+    first = tuple(int(i) for i in wrong[0])
+    difference = np.where(np.isnan(actual64 - expected64), np.inf, np.abs(actual64 - expected64))
+    worst = tuple(int(i) for i in np.unravel_index(np.argmax(difference), difference.shape))
+    raise AssertionError(
+        f"{name}: {len(wrong)} of {expected.size} values differ from the expected ones (rtol={rtol:g}, atol={atol:g}); "
+        f"first at index {first}: expected {expected64[first]:.10g}, got {actual64[first]:.10g}; "
+        f"largest difference {difference[worst]:.3g} at index {worst} (expected {expected64[worst]:.10g}, got {actual64[worst]:.10g})"
+    )
+
+
+def as_float(name, value):
+    """``value`` as a Python float; it must be a real number (a 0-d or one-element array is accepted)."""
+    if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "biuf":
+        return float(value.reshape(()))
+    assert isinstance(value, (int, float)) and not isinstance(value, bool), f"{name}: expected a float, got {describe(value)}"
+    return float(value)
+
+
+def assert_float_close(name, actual, expected, rtol=1e-7, atol=1e-10):
+    """``actual`` is a real number within ``rtol``/``atol`` of ``expected``."""
+    value = as_float(name, actual)
+    expected = float(expected)
+    assert np.isclose(value, expected, rtol=rtol, atol=atol), (
+        f"{name}: expected {expected:.10g}, got {value:.10g} (difference {abs(value - expected):.3g}; rtol={rtol:g}, atol={atol:g})"
+    )
+
+
+def relative_error(actual, expected):
+    """||actual - expected|| / (||actual|| + ||expected||) over all entries (0 when both are 0)."""
+    actual = np.asarray(actual, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    scale = np.linalg.norm(actual) + np.linalg.norm(expected)
+    return float(np.linalg.norm(actual - expected) / scale) if scale > 0 else 0.0
+
+
+def assert_gradient_close(name, actual, expected, source, tolerance=1e-6):
+    """The gradient ``actual`` has ``expected``'s shape and a relative error (see ``relative_error``) below ``tolerance``.
+
+    ``source`` says where ``expected`` comes from (e.g. "central finite differences"), for the message.
+    """
+    expected = np.asarray(expected)
+    assert_array(name, actual, shape=expected.shape)
+    error = relative_error(actual, expected)
+    if error < tolerance:
+        return
+    difference = np.abs(actual - expected)
+    worst = tuple(int(i) for i in np.unravel_index(np.nanargmax(np.where(np.isnan(difference), np.inf, difference)), difference.shape))
+    raise AssertionError(
+        f"{name}: relative error {error:.3g} against {source} (must be below {tolerance:g}); "
+        f"largest difference {difference[worst]:.3g} at index {worst}: expected {expected[worst]:.10g}, got {actual[worst]:.10g}"
+    )
+
+
+def metric_list(name, value, epochs, finite=True):
+    """``value`` as a list of ``epochs`` floats (one per epoch), finite ones when ``finite``; fails with a message otherwise."""
+    is_sequence = isinstance(value, (list, tuple)) or (isinstance(value, np.ndarray) and value.ndim == 1)
+    assert is_sequence, f"{name}: expected a list of {epochs} floats (one per epoch), got {describe(value)}"
+    assert len(value) == epochs, f"{name}: expected {epochs} values (one per epoch), got {len(value)}"
+    numbers = [as_float(f"{name}[{i}]", item) for i, item in enumerate(value)]
+    assert not finite or all(np.isfinite(numbers)), f"{name}: expected finite values, got {numbers}"
+    return numbers
+
+
+def assert_history(history, keys, epochs, finite=True):
+    """``history`` is a dict holding ``keys``, each a list of ``epochs`` floats (finite when ``finite``); returns {key: [float]}."""
+    assert isinstance(history, dict), f"train() should return a dict with keys {sorted(keys)}, got {describe(history)}"
+    missing = sorted(set(keys) - set(history))
+    assert not missing, f"the history returned by train() lacks the keys {missing}: expected {sorted(keys)}, got {sorted(history)}"
+    return {key: metric_list(f"history[{key!r}]", history[key], epochs, finite) for key in keys}
+
+
+def collect_written_answer(question, text, record_property, max_chars=4000):
+    """Collect a free-text answer for a person to grade; it is never scored by keyword.
+
+    ``text`` is what the student's answer function returned. The test fails only when there is no
+    answer (not a string, or blank); otherwise the text is recorded as the test's message, so it shows
+    in results.json and the feedback page under the question's name.
+    """
+    assert isinstance(text, str) and text.strip(), f"{question}: expected a written answer (a non-empty string), got {describe(text)}"
+    shown = text.strip() if len(text.strip()) <= max_chars else text.strip()[:max_chars] + f" [... {len(text.strip()) - max_chars} more characters]"
+    record_property("output", f"{question}: collected for grading by a person.\n{shown}")

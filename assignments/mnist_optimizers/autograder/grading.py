@@ -1,0 +1,126 @@
+"""Grading one submission: unpack, run the suites through the plugin, write results.json.
+
+Whatever goes wrong, ``grade_submission`` returns a results document that follows the
+Gradescope specification, and writes it when asked: an unreadable submission is graded as an
+empty one with a top-level message; a broken suite is reported as a grader error.
+"""
+
+import shutil
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder import submission as submission_files
+from autograder.manifest import ManifestError, load_manifest
+from autograder.plugin import GradingPlugin, run_suites
+from autograder.results import build_results, write_results
+from autograder.sandbox import make_runtime_dir
+
+SUITE_VISIBILITY = {"public": "visible", "hidden": "after_published"}
+
+
+@dataclass(frozen=True)
+class AssignmentLayout:
+    """Where an assignment's manifest and suites are.
+
+    In the repository and in the Gradescope autograder: ``assignments/<a>/assignment.toml`` and
+    ``tests/<a>/{public,hidden}``. In a student handout: ``assignment.toml`` and ``tests/public``.
+    """
+
+    manifest_path: Path
+    suites: tuple
+
+    @classmethod
+    def in_repository(cls, root, assignment):
+        """The layout of ``assignment`` in a repository (or the autograder's source folder)."""
+        root = Path(root)
+        suites = tuple(root / "tests" / assignment / name for name in SUITE_VISIBILITY)
+        return cls(root / "assignments" / assignment / "assignment.toml", tuple(s for s in suites if s.is_dir()))
+
+    @classmethod
+    def in_handout(cls, folder):
+        """The layout of a student handout folder (public tests only)."""
+        folder = Path(folder)
+        return cls(folder / "assignment.toml", (folder / "tests" / "public",))
+
+    @property
+    def complete(self):
+        """Whether both public and hidden suites are present."""
+        return {suite.name for suite in self.suites} == set(SUITE_VISIBILITY)
+
+
+def grade_submission(layout, source, *, out=None, files=None, artifacts_dir=None):
+    """Grade the submission at ``source`` (folder or zip) with the suites of ``layout``.
+
+    Inputs:
+    - layout: AssignmentLayout.
+    - source: path to the submission.
+    - out: where to write results.json (None: do not write).
+    - files: only grade the parts of these submitted files.
+    - artifacts_dir: where to copy the optional artifacts found (plots, reports), for feedback (None: nowhere).
+
+    Returns the results document (a dict); it is valid whatever happened.
+    """
+    started = time.monotonic()
+    try:
+        manifest = load_manifest(layout.manifest_path)
+        records, messages, leaderboard = run_grading(manifest, layout, source, files, artifacts_dir)
+        messages.insert(0, f"{manifest.title}: {sum(r.score for r in records):g} / {sum(r.max_score for r in records):g} points.")
+    except ManifestError as exc:
+        records, messages, leaderboard = [], [f"Grading could not run: {exc} (not your fault)."], []
+    results = build_results(records, output="\n".join(messages), execution_time=time.monotonic() - started, leaderboard=leaderboard)
+    if out is not None:
+        write_results(results, out)
+    return results
+
+
+def run_grading(manifest, layout, source, files, artifacts_dir=None):
+    """Unpack ``source`` and run the suites on it; returns (GradedTests, messages, leaderboard entries)."""
+    workspace = Path(tempfile.mkdtemp(prefix="autograder-grade-"))
+    runtime_dir = make_runtime_dir()
+    messages = []
+    try:
+        expected = list(manifest.files) + list(manifest.optional_artifacts)
+        try:
+            unpacked = submission_files.unpack(source, expected, workspace / "submission")
+        except submission_files.UnusableSubmission as exc:
+            messages.append(f"The submission could not be read: {exc}. It was graded as an empty submission.")
+            unpacked = submission_files.Unpacked(folder=workspace / "submission", missing=list(manifest.files))
+        messages += describe_files(manifest, unpacked)
+        if artifacts_dir is not None:
+            keep_artifacts(manifest, unpacked.folder, Path(artifacts_dir))
+        plugin = GradingPlugin(
+            manifest=manifest, submission_dir=unpacked.folder, runtime_dir=runtime_dir,
+            suites={suite: SUITE_VISIBILITY[suite.name] for suite in layout.suites},
+            complete=layout.complete and files is None, files=files,
+        )
+        try:
+            run_suites(plugin, list(layout.suites))
+        except Exception:
+            plugin.configuration_errors.append(traceback.format_exc())
+        if plugin.configuration_errors:
+            messages.append("Grading could not run because of a configuration error (not your fault): " + "; ".join(plugin.configuration_errors))
+            return [], messages, []
+        return list(plugin.records.values()), messages, plugin.leaderboard_entries
+    finally:
+        shutil.rmtree(workspace, ignore_errors=True)
+        shutil.rmtree(runtime_dir, ignore_errors=True)
+
+
+def keep_artifacts(manifest, folder, artifacts_dir):
+    """Copy the manifest's optional artifacts found in the unpacked ``folder`` into ``artifacts_dir``."""
+    for name in manifest.optional_artifacts:
+        if (folder / name).is_file():
+            artifacts_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(folder / name, artifacts_dir / name)
+
+
+def describe_files(manifest, unpacked):
+    """Messages on which expected files were found, where, and which are missing."""
+    messages = list(unpacked.notes)
+    missing = [name for name in unpacked.missing if name in manifest.files]
+    if missing:
+        messages.append(f"Missing files: {', '.join(missing)} (the tests that need them score 0).")
+    return messages
