@@ -124,3 +124,24 @@ def collect_written_answer(question, text, record_property, max_chars=4000):
     assert isinstance(text, str) and text.strip(), f"{question}: expected a written answer (a non-empty string), got {describe(text)}"
     shown = text.strip() if len(text.strip()) <= max_chars else text.strip()[:max_chars] + f" [... {len(text.strip()) - max_chars} more characters]"
     record_property("output", f"{question}: collected for grading by a person.\n{shown}")
+
+
+def assert_defines_functions(submission, module, names):
+    """The submitted ``module`` (e.g. "answers") imports and defines a function for each of ``names``; no value is checked.
+
+    ``submission`` is the suite's ``submission`` fixture; a name that is missing or not a function is listed in the message.
+    """
+    from autograder.sandbox import SubmissionError
+
+    proxy = submission.module(module)
+    missing, not_functions = [], {}
+    for name in names:
+        try:
+            kind = submission.introspect("type_name", getattr(proxy, name))
+        except SubmissionError:
+            missing.append(name)
+            continue
+        if kind != "builtins.function":
+            not_functions[name] = kind
+    assert not missing, f"{module}.py: expected a function for every question, got these missing: {missing}"
+    assert not not_functions, f"{module}.py: expected these names to be functions (def name(...)), got other values: {not_functions}"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from autograder.sandbox import SubmissionError
+from autograder.assertions import assert_defines_functions
 
 QUESTIONS = (
     "q1_1_sigmoid_activations_are_bounded_by_0_and_1", "q1_1_justification",
@@ -19,15 +19,4 @@ QUESTIONS = (
 @pytest.mark.graded(part="answers-format", points=0)
 def test_answers_imports_and_defines_every_question(submission):
     """answers.py imports and defines a function for every question."""
-    answers = submission.module("answers")
-    missing, not_functions = [], []
-    for name in QUESTIONS:
-        try:
-            value = getattr(answers, name)
-        except SubmissionError:
-            missing.append(name)
-            continue
-        if submission.introspect("type_name", value) != "builtins.function":
-            not_functions.append(name)
-    assert not missing, f"answers.py: expected a function for every question, got these missing: {missing}"
-    assert not not_functions, f"answers.py: expected these names to be functions (def name(...)), got other values: {not_functions}"
+    assert_defines_functions(submission, "answers", QUESTIONS)

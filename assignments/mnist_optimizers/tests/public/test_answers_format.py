@@ -2,7 +2,7 @@
 
 import pytest
 
-from autograder.sandbox import SubmissionError
+from autograder.assertions import assert_defines_functions
 
 QUESTIONS = (
     "q1_1_obstacles", "q1_2a_weight_decay_dominates", "q1_2b_decay_factor_per_epoch", "q1_2c_decay_tails_off",
@@ -16,13 +16,4 @@ QUESTIONS = (
 @pytest.mark.graded(part="answers-format", points=0)
 def test_answers_defines_every_question(submission):
     """answers.py imports and defines a function for every question."""
-    answers = submission.module("answers")
-    kinds, missing = {}, []
-    for name in QUESTIONS:
-        try:
-            kinds[name] = submission.introspect("type_name", getattr(answers, name))
-        except SubmissionError:
-            missing.append(name)
-    assert not missing, f"answers.py: expected functions {list(QUESTIONS)}; missing: {missing}"
-    not_functions = {name: kind for name, kind in kinds.items() if kind != "builtins.function"}
-    assert not not_functions, f"answers.py: expected functions, got {not_functions}"
+    assert_defines_functions(submission, "answers", QUESTIONS)
