@@ -37,6 +37,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader.preprocessors import ClearSolutions
 
 from autograder.manifest import load_manifest
+from autograder.tolerance import CROSS_MACHINE_ULPS, largest_difference, scale_of, ulp_tolerance
 
 BEGIN_MARKER = "BEGIN SOLUTION"
 END_MARKER = "END SOLUTION"
@@ -44,7 +45,7 @@ CODE_STUB = "raise NotImplementedError"
 SPLITS = ("public", "hidden")
 REFERENCE_OUTPUTS = "reference_outputs.npz"
 # Course-staff tools that neither students nor Gradescope need: left out of both zips and the handout.
-STAFF_MODULES = tuple(f"autograder/{name}.py" for name in ("release", "bench", "batch", "gradebook", "feedback", "similarity"))
+STAFF_MODULES = tuple(f"autograder/{name}.py" for name in ("release", "bench", "batch", "gradebook", "feedback", "similarity", "numerical_paths"))
 GRADING_PACKAGES = ("numpy", "scipy", "matplotlib", "pytest", "torch", "torchvision")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 EXECUTABLES = ("setup.sh", "run_autograder")
@@ -180,40 +181,51 @@ def reference_outputs_path(assignment, repo_root, split):
     return Path(repo_root) / "tests" / assignment / split / REFERENCE_OUTPUTS
 
 
-def same_arrays(path, arrays):
-    """Whether the .npz at ``path`` holds ``arrays``: same names, dtypes and shapes, equal values.
+def array_difference(name, stored, fresh):
+    """Why the committed array ``stored`` is not ``fresh`` (what the reference computes now), or None when it is.
 
-    Floating-point values count as equal within a relative 1e-6 (atol 1e-9): other CPUs round the
-    last bits of the same computation differently, and the suites compare with looser tolerances.
+    Names, dtypes and shapes must match and integer, boolean and string values must be equal. Floating-point
+    values may differ by up to ``CROSS_MACHINE_ULPS`` ulps of the stored array's dtype at its scale
+    (``autograder.tolerance``): what another CPU, kernel or thread count rounds differently, and no more.
     """
+    if stored.dtype != fresh.dtype or stored.shape != fresh.shape:
+        return f"{name}: stored {stored.dtype} {stored.shape}, computed {fresh.dtype} {fresh.shape}"
+    if fresh.dtype.kind not in "fc":
+        return None if np.array_equal(stored, fresh) else f"{name}: values differ ({fresh.dtype}, compared exactly)"
+    difference, index = largest_difference(fresh, stored)
+    tolerance = ulp_tolerance(stored)
+    if difference <= tolerance:
+        return None
+    return (f"{name}: largest difference {difference:.3g} at index {index} (stored {stored[index]:.9g}, computed {fresh[index]:.9g}), "
+            f"tolerance {tolerance:.3g} ({CROSS_MACHINE_ULPS} ulps of {stored.dtype} at the array's scale {scale_of(stored):.3g})")
+
+
+def stored_differences(path, arrays):
+    """Why the .npz at ``path`` does not hold ``arrays`` ({name: array}), one line per array; [] when it does."""
     if not path.is_file():
-        return False
+        return ["the file is missing"]
     with np.load(path, allow_pickle=False) as stored:
-        if set(stored.files) != set(arrays):
-            return False
-        return all(
-            stored[name].dtype == array.dtype and stored[name].shape == array.shape
-            and same_values(stored[name], array)
-            for name, array in arrays.items()
-        )
+        names = set(stored.files)
+        problems = [f"{name}: no longer computed" for name in sorted(names - set(arrays))]
+        problems += [f"{name}: not stored" for name in sorted(set(arrays) - names)]
+        problems += [problem for name in sorted(names & set(arrays)) if (problem := array_difference(name, stored[name], arrays[name]))]
+    return problems
 
 
-def same_values(stored, array):
-    """Exact equality, or closeness for floating-point arrays (see ``same_arrays``)."""
-    if array.dtype.kind in "fc":
-        return np.allclose(stored, array, rtol=1e-6, atol=1e-9, equal_nan=True)
-    return np.array_equal(stored, array)
-
-
-def stale_splits(assignment, repo_root, outputs):
-    """The splits whose reference_outputs.npz under tests/<a>/ does not hold ``outputs[split]`` ({split: {name: array}})."""
-    return [split for split, arrays in outputs.items() if not same_arrays(reference_outputs_path(assignment, repo_root, split), arrays)]
+def stale_reference_outputs(assignment, repo_root, outputs):
+    """{split: [why]} for each split whose reference_outputs.npz under tests/<a>/ does not hold ``outputs[split]``."""
+    stale = {}
+    for split, arrays in outputs.items():
+        problems = stored_differences(reference_outputs_path(assignment, repo_root, split), arrays)
+        if problems:
+            stale[split] = problems
+    return stale
 
 
 def write_reference_outputs(assignment, repo_root):
     """Regenerate ``tests/<a>/<split>/reference_outputs.npz``, rewriting only the files whose arrays changed."""
     outputs = reference_outputs(assignment, repo_root)
-    for split in stale_splits(assignment, repo_root, outputs):
+    for split in stale_reference_outputs(assignment, repo_root, outputs):
         path = reference_outputs_path(assignment, repo_root, split)
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez(path, **outputs[split])
@@ -396,16 +408,17 @@ def release(assignment: str, repo_root: Path) -> None:
 
 
 def handout_differences(assignment: str, repo_root: Path) -> list[str]:
-    """Repository-relative paths that a release would change; [] when everything is fresh.
+    """What a release would change, one line per file; [] when everything is fresh.
 
-    These are the reference-output files under tests/<a>/ whose arrays differ from what
-    ``reference_outputs.py`` builds now, then the files of the committed ``assignments/<a>/`` that differ
-    from a handout built in a temporary folder, are missing from it or should not be there.
+    First the reference-output files under tests/<a>/ whose arrays are not what ``reference_outputs.py``
+    computes now (each line names the file, then every differing array with its largest difference and
+    the tolerance, see ``array_difference``), then the files of the committed ``assignments/<a>/`` that
+    differ from a handout built in a temporary folder, are missing from it or should not be there.
     Nothing in the repository is written.
     """
     repo_root = Path(repo_root)
-    stale = [reference_outputs_path(assignment, repo_root, split).relative_to(repo_root).as_posix()
-             for split in stale_splits(assignment, repo_root, reference_outputs(assignment, repo_root))]
+    stale = [f"{reference_outputs_path(assignment, repo_root, split).relative_to(repo_root).as_posix()} ({'; '.join(problems)})"
+             for split, problems in stale_reference_outputs(assignment, repo_root, reference_outputs(assignment, repo_root)).items()]
     committed = repo_root / "assignments" / assignment
     with tempfile.TemporaryDirectory(prefix="handout-") as scratch:
         fresh = Path(scratch) / assignment

@@ -3,6 +3,7 @@
 import ast
 import importlib.metadata
 import io
+import shutil
 import sys
 import textwrap
 import zipfile
@@ -20,8 +21,12 @@ from autograder.release import (
     build_zips,
     clear_solutions,
     handout_differences,
+    reference_outputs,
     release,
+    stale_reference_outputs,
+    stored_differences,
 )
+from autograder.tolerance import CROSS_MACHINE_ULPS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -322,8 +327,11 @@ def test_handout_differences_lists_stale_extra_and_changed_files(toy_repo):
     npz = toy_repo / "tests" / "toy" / "hidden" / "reference_outputs.npz"
     stored = npz.read_bytes()
     got = handout_differences("toy", toy_repo)
-    want = ["tests/toy/hidden/reference_outputs.npz", "assignments/toy/calc.py", "assignments/toy/extra.py"]
-    assert got == want, f"expected the differences {want}, got {got}"
+    assert got[1:] == ["assignments/toy/calc.py", "assignments/toy/extra.py"], f"expected the edited and the extra file listed, got {got}"
+    assert got[0].startswith("tests/toy/hidden/reference_outputs.npz (doubled: largest difference 20 at index (0,)"), (
+        f"expected the stale hidden outputs listed with the array, its largest difference and index, got {got[0]!r}"
+    )
+    assert "inputs: largest difference 10" in got[0] and "tolerance" in got[0], f"expected every differing array and the tolerance named, got {got[0]!r}"
     assert npz.read_bytes() == stored, "expected handout_differences to leave tests/toy/hidden/reference_outputs.npz untouched, got it rewritten"
 
 
@@ -438,3 +446,56 @@ def test_data_files_of_the_manifest_never_reach_the_handout():
         data_files = set(manifest.files) - set(manifest.source_files)
         shipped += [f"{assignment}/{path.name}" for path in (REPO_ROOT / "assignments" / assignment).rglob("*") if path.name in data_files]
     assert not shipped, f"expected no reference data file in a handout, got {shipped}"
+
+
+def test_rounding_of_another_cpu_keeps_the_stored_outputs_fresh_where_a_real_change_does_not(tmp_path):
+    """Differences of a few ulps of an array's scale are fresh, even on its small elements; larger ones are stale and named."""
+    logits = np.array([[0.8, -0.4, 0.003], [0.25, 0.5, -0.0001]], dtype=np.float32)
+    weights = np.linspace(-1.0, 1.0, 7)
+    path = tmp_path / "reference_outputs.npz"
+    np.savez(path, logits=logits, weights=weights, counts=np.array([3, 4]))
+    eps32 = np.finfo(np.float32).eps
+    rounded = logits.copy()
+    rounded[0, 2] += np.float32(2 * eps32 * 0.8)
+    rounded[1, 2] -= np.float32(3 * eps32 * 0.8)
+    fresh = {"logits": rounded, "weights": weights * (1 + 8 * np.finfo(np.float64).eps), "counts": np.array([3, 4])}
+    assert stored_differences(path, fresh) == [], f"expected rounding differences to be fresh, got {stored_differences(path, fresh)}"
+
+    changed = {**fresh, "logits": logits * np.float32(1.001), "counts": np.array([3, 5])}
+    problems = stored_differences(path, changed)
+    assert len(problems) == 2, f"expected the logits and the counts named, got {problems}"
+    assert problems[0].startswith("counts: values differ"), f"expected integer arrays compared exactly, got {problems[0]!r}"
+    tolerance = CROSS_MACHINE_ULPS * eps32 * 0.8
+    assert problems[1].startswith("logits: largest difference 0.0008 at index (0, 0)") and f"tolerance {tolerance:.3g}" in problems[1], (
+        f"expected the logits' largest difference, its index and the tolerance {tolerance:.3g} in the message, got {problems[1]!r}"
+    )
+
+
+def test_a_changed_dtype_shape_or_name_set_is_stale(tmp_path):
+    """A stored array of another dtype or shape, a missing one and an extra one are each named."""
+    path = tmp_path / "reference_outputs.npz"
+    np.savez(path, a=np.zeros(3, dtype=np.float32), b=np.zeros((2, 2)), gone=np.ones(1))
+    problems = stored_differences(path, {"a": np.zeros(3), "b": np.zeros((2, 3)), "new": np.ones(1)})
+    assert problems == [
+        "gone: no longer computed", "new: not stored",
+        "a: stored float32 (3,), computed float64 (3,)", "b: stored float64 (2, 2), computed float64 (2, 3)",
+    ], f"expected each of the four differences named, got {problems}"
+
+
+def test_a_real_change_to_a_reference_computation_is_stale_and_names_its_arrays(tmp_path):
+    """Logits made 0.1% larger in the reference pytorch_ann.py: both splits' logits are named stale, rounding is not."""
+    root = tmp_path / "repo"
+    for folder in ("solutions/fashion_mnist", "tests/fashion_mnist", "utils"):
+        shutil.copytree(REPO_ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    solution = root / "solutions" / "fashion_mnist" / "pytorch_ann.py"
+    source = solution.read_text(encoding="utf-8")
+    assert "        return self.model(X)\n" in source, "expected the reference forward to return self.model(X)"
+    solution.write_text(source.replace("        return self.model(X)\n", "        return self.model(X) * 1.001\n"), encoding="utf-8")
+
+    stale = stale_reference_outputs("fashion_mnist", root, reference_outputs("fashion_mnist", root))
+    named = {split: sorted(problem.partition(":")[0] for problem in problems) for split, problems in stale.items()}
+    expected = ["cnn_logits_eval", "torch0_logits", "torch1_logits"]
+    assert named == {"public": expected, "hidden": expected}, f"expected exactly the logits named stale in both splits, got {stale}"
+    assert all("largest difference" in problem and "tolerance" in problem for problems in stale.values() for problem in problems), (
+        f"expected each stale array's largest difference and tolerance in its message, got {stale}"
+    )

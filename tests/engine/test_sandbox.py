@@ -73,7 +73,9 @@ def test_student_code_runs_in_another_process_in_its_own_folder(sandboxed):
     assert not info["cwd"].startswith(str(REPO_ROOT)), f"expected a fresh folder outside the repository, got {info['cwd']}"
     secret_places = [str(REPO_ROOT), str(REPO_ROOT / "tests"), str(REPO_ROOT / "solutions")]
     assert not set(info["path"]) & set(secret_places), f"expected no grader folder on the worker's sys.path, got {info['path']}"
-    assert "AUTOGRADER_DATA" not in info["env"] and set(info["env"]) <= {"PATH", "HOME", "TMPDIR", "USER", "LOGNAME", "MPLBACKEND", "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE", "LANG", "PWD"}, f"unexpected environment {sorted(info['env'])}"
+    allowed = {"PATH", "HOME", "TMPDIR", "USER", "LOGNAME", "MPLBACKEND", "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE", "LANG", "PWD",
+               *sandbox.NUMERICAL_ENVIRONMENT}
+    assert "AUTOGRADER_DATA" not in info["env"] and set(info["env"]) <= allowed, f"unexpected environment {sorted(info['env'])}"
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the grader drops privileges only when it runs as root")

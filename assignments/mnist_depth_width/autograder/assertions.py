@@ -7,6 +7,8 @@ they run in the grader process on data that came back from the worker.
 
 import numpy as np
 
+from autograder.tolerance import largest_difference, ulp_tolerance
+
 
 def describe(value):
     """A short description of a returned value: its type, and shape and dtype for arrays."""
@@ -29,6 +31,10 @@ def assert_array(name, value, shape=None, kind=None):
 def assert_array_close(name, actual, expected, rtol=1e-7, atol=1e-10):
     """``actual`` is an array of ``expected``'s shape whose values match within ``rtol`` and ``atol``.
 
+    The absolute tolerance is never below ``CROSS_MACHINE_ULPS`` ulps of ``expected``'s floating-point dtype
+    at its scale (``autograder.tolerance``), what another CPU may round differently; integer expected
+    values are compared exactly when ``rtol`` and ``atol`` are 0.
+
     Inputs:
     - name: what the array is, for the message (e.g. "W1 after one _backward").
     - actual: the returned value.
@@ -37,19 +43,19 @@ def assert_array_close(name, actual, expected, rtol=1e-7, atol=1e-10):
     expected = np.asarray(expected)
     assert_array(name, actual, shape=expected.shape)
     assert actual.dtype.kind in "biuf", f"{name}: expected numbers, got dtype {actual.dtype}"
+    atol = max(atol, ulp_tolerance(expected))
     actual64 = actual.astype(np.float64)
     expected64 = expected.astype(np.float64)
-    close = np.isclose(actual64, expected64, rtol=rtol, atol=atol)
+    close = np.isclose(actual64, expected64, rtol=rtol, atol=atol, equal_nan=False)
     if close.all():
         return
     wrong = np.argwhere(~close)
     first = tuple(int(i) for i in wrong[0])
-    difference = np.where(np.isnan(actual64 - expected64), np.inf, np.abs(actual64 - expected64))
-    worst = tuple(int(i) for i in np.unravel_index(np.argmax(difference), difference.shape))
+    difference, worst = largest_difference(actual64, expected64)
     raise AssertionError(
-        f"{name}: {len(wrong)} of {expected.size} values differ from the expected ones (rtol={rtol:g}, atol={atol:g}); "
+        f"{name}: {len(wrong)} of {expected.size} values differ from the expected ones (rtol={rtol:g}, atol={atol:.3g}); "
         f"first at index {first}: expected {expected64[first]:.10g}, got {actual64[first]:.10g}; "
-        f"largest difference {difference[worst]:.3g} at index {worst} (expected {expected64[worst]:.10g}, got {actual64[worst]:.10g})"
+        f"largest difference {difference:.3g} at index {worst} (expected {expected64[worst]:.10g}, got {actual64[worst]:.10g})"
     )
 
 
@@ -62,12 +68,74 @@ def as_float(name, value):
 
 
 def assert_float_close(name, actual, expected, rtol=1e-7, atol=1e-10):
-    """``actual`` is a real number within ``rtol``/``atol`` of ``expected``."""
+    """``actual`` is a real number within ``rtol``/``atol`` of ``expected`` (a number or a 0-d array).
+
+    As in ``assert_array_close``, the absolute tolerance is never below ``CROSS_MACHINE_ULPS`` ulps of
+    ``expected``'s dtype (float64 for a Python float) at its magnitude.
+    """
     value = as_float(name, actual)
+    expected_array = np.asarray(expected)
+    atol = max(atol, ulp_tolerance(expected_array, dtype=expected_array.dtype if expected_array.dtype.kind == "f" else np.float64))
     expected = float(expected)
     assert np.isclose(value, expected, rtol=rtol, atol=atol), (
-        f"{name}: expected {expected:.10g}, got {value:.10g} (difference {abs(value - expected):.3g}; rtol={rtol:g}, atol={atol:g})"
+        f"{name}: expected {expected:.10g}, got {value:.10g} (difference {abs(value - expected):.3g}; rtol={rtol:g}, atol={atol:.3g})"
     )
+
+
+def near_maximum(logits, tolerance=None):
+    """(N, C) boolean: which entries of each row of ``logits`` (N, C) are within ``tolerance`` of the row's largest.
+
+    ``tolerance`` defaults to ``ulp_tolerance(logits)``: on another machine any of them may be the argmax.
+    """
+    logits = np.asarray(logits)
+    tolerance = ulp_tolerance(logits) if tolerance is None else tolerance
+    return logits.astype(np.float64) >= logits.max(axis=1, keepdims=True).astype(np.float64) - tolerance
+
+
+def assert_labels_are_argmax(name, labels, logits, tolerance=None):
+    """``labels`` is an integer array (N,) whose every entry is an argmax of its row of ``logits`` (N, C).
+
+    Where a row's largest logits tie within ``tolerance`` (see ``near_maximum``), each of them is accepted.
+    """
+    logits = np.asarray(logits)
+    assert_array(name, labels, shape=logits.shape[:1], kind="i")
+    candidates = near_maximum(logits, tolerance)
+    in_range = (labels >= 0) & (labels < logits.shape[1])
+    right = in_range & candidates[np.arange(len(labels)), np.clip(labels, 0, logits.shape[1] - 1)]
+    if right.all():
+        return
+    wrong = np.flatnonzero(~right)
+    first = int(wrong[0])
+    raise AssertionError(
+        f"{name}: {len(wrong)} of {len(labels)} labels are not the argmax of their row; "
+        f"first at row {first}: expected {logits[first].argmax()}, got {labels[first]}"
+    )
+
+
+def accuracy_range(logits, labels, tolerance=None):
+    """(lowest, highest) fraction of rows of ``logits`` (N, C) whose argmax is ``labels`` (N,) on any machine.
+
+    A row counts as right for sure when its true label's logit is the only one within ``tolerance`` of the
+    largest (see ``near_maximum``), and may count as right when it is one of several.
+    """
+    candidates = near_maximum(logits, tolerance)
+    rows = np.arange(len(labels))
+    true_is_candidate = candidates[rows, labels]
+    alone = candidates.sum(axis=1) == 1
+    return float(np.mean(true_is_candidate & alone)), float(np.mean(true_is_candidate))
+
+
+def assert_accuracy_matches(name, actual, logits, labels, tolerance=None):
+    """``actual`` is the fraction of rows of ``logits`` (N, C) whose argmax is ``labels`` (N,), near ties read either way."""
+    value = as_float(name, actual)
+    lowest, highest = accuracy_range(logits, labels, tolerance)
+    slack = 1e-6
+    if lowest == highest:
+        assert abs(value - lowest) <= slack, f"{name}: expected {lowest:.6g}, got {value:.6g}"
+    else:
+        assert lowest - slack <= value <= highest + slack, (
+            f"{name}: expected a value from {lowest:.6g} to {highest:.6g} (rows with near-tied logits may go either way), got {value:.6g}"
+        )
 
 
 def relative_error(actual, expected):

@@ -49,6 +49,13 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 0x1, 0x2, 0x4, 0
 # Folders of the course tree that student code must not see: the suites, the solutions, built zips, grading output.
 SECRET_FOLDERS = ("tests", "solutions", "dist", "out")
 ISSUED_UIDS = []  # every worker user id this process has handed out, in order
+# Variables that choose the numerical path of numpy, OpenBLAS, MKL, oneDNN and torch (kernels, instruction sets,
+# thread counts): a worker computes as the grader's machine is set up to, and the engine's tests can simulate
+# another CPU (see tests/engine/test_numerical_paths.py). Nothing else of the grader's environment reaches it.
+NUMERICAL_ENVIRONMENT = (
+    "ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "MKL_ENABLE_INSTRUCTIONS", "MKL_CBWR", "NPY_DISABLE_CPU_FEATURES",
+    "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+)
 
 
 class SubmissionError(Exception):
@@ -294,7 +301,8 @@ class Worker:
         to_worker_read, self.to_worker = os.pipe()
         self.from_worker, from_worker_write = os.pipe()
         env = {"PATH": "/usr/bin:/bin", "HOME": str(self.folder), "TMPDIR": str(self.folder), "USER": "student", "LOGNAME": "student",
-               "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8"}
+               "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8",
+               **{name: os.environ[name] for name in NUMERICAL_ENVIRONMENT if name in os.environ}}
         try:
             self.process = self.start(runtime_dir, to_worker_read, from_worker_write, env)
         finally:

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.assertions import assert_array, assert_array_close, assert_float_close, assert_history
+from autograder.assertions import (
+    assert_accuracy_matches, assert_array, assert_array_close, assert_float_close, assert_history, assert_labels_are_argmax,
+)
 from autograder.worker.protocol import Tensor
 from checks import (
     HISTORY_KEYS, ann_state, assert_torch_init_matches, assert_train_val_figure, grader_ann, learnable_problem,
@@ -70,11 +72,10 @@ def test_validation_metrics_describe_the_model_at_the_end_of_each_epoch(submissi
     with torch.no_grad():
         logits = model(torch.from_numpy(X_val))
         loss = float(torch.nn.CrossEntropyLoss()(logits, torch.from_numpy(y_val)))
-        accuracy = float((logits.argmax(dim=1).numpy() == y_val).mean())
     assert_float_close("history['val_loss'][-1] (cross-entropy of the trained model on the validation set)", metrics["val_loss"][-1], loss,
                        rtol=1e-4, atol=1e-5)
-    assert_float_close("history['val_accuracy'][-1] (fraction of validation rows predicted right by the trained model)",
-                       metrics["val_accuracy"][-1], accuracy, rtol=0, atol=1e-6)
+    assert_accuracy_matches("history['val_accuracy'][-1] (fraction of validation rows predicted right by the trained model)",
+                            metrics["val_accuracy"][-1], logits.numpy(), y_val)
 
 
 @pytest.mark.graded(part="2.4", points=0.5)
@@ -84,7 +85,7 @@ def test_predict_labels_match_the_reference_logits_for_another_size(submission, 
     net = submission.module("pytorch_ann").PyTorchANN(D, H, C, seed)
     labels = net.predict(Tensor(reference["torch1_X"]))
     assert_array("predict(X)", labels, shape=(len(reference["torch1_X"]),), kind="i")
-    assert_array_close(f"predict(X) of PyTorchANN({D}, {H}, {C}, seed={seed})", labels, reference["torch1_logits"].argmax(axis=1), rtol=0, atol=0)
+    assert_labels_are_argmax(f"predict(X) of PyTorchANN({D}, {H}, {C}, seed={seed})", labels, reference["torch1_logits"])
 
 
 @pytest.mark.graded(part="2.5", points=0.25)
