@@ -297,6 +297,7 @@ class Worker:
 
     def __init__(self, files, limits, runtime_dir):
         self.limits = limits
+        self.requests = 0
         self.isolation = machine_isolation()
         self.folder = Path(tempfile.mkdtemp(prefix="autograder-worker-"))
         for name, content in files.items():
@@ -337,14 +338,15 @@ class Worker:
         return self.process.poll() is None
 
     def request(self, header, blobs, timeout):
-        """Send one request and wait for its answer; returns (header, blobs).
+        """Send one request, numbered ``self.requests``, and wait for what comes back; returns (header, blobs).
 
         Raises SubmissionTimeout after ``timeout`` seconds, WorkerCrashed when the process ends and
         protocol.ProtocolError (the worker stopped) when what comes back is not a frame.
         """
         deadline = time.monotonic() + timeout
+        self.requests += 1
         try:
-            self.send(protocol.pack_frame(header, blobs), deadline, timeout)
+            self.send(protocol.pack_frame(dict(header, id=self.requests), blobs), deadline, timeout)
             return protocol.read_frame(lambda n: self.receive(n, deadline, timeout), MAX_RESPONSE_BYTES)
         except (EOFError, BrokenPipeError):
             self.close()
@@ -528,16 +530,17 @@ class Submission:
             raise SubmissionTimeout(f"{where} was not run: {budget}")
         try:
             response, response_blobs = worker.request(header, blobs, min(self.timeout, remaining))
-            error = protocol.reply_error(response)
-            if error is None:
-                return protocol.decode(response["ok"], response_blobs, lambda handle: RemoteObject(self, worker, handle, label or where))
+            kind, content = protocol.read_reply(response, response_blobs, worker.requests,
+                                                lambda handle: RemoteObject(self, worker, handle, label or where))
         except SubmissionTimeout as exc:
             raise SubmissionTimeout(f"{where} was stopped: {budget}" if remaining < self.timeout else f"{where} {exc}") from None
         except protocol.ProtocolError as exc:
             worker.close()
             raise UnreadableReply(f"{where}: the worker sent a reply the grader cannot read: {plain_text(str(exc))}") from None
-        kind, message, trace = error
-        raise StudentError(where, plain_text(kind, one_line=True), plain_text(message), plain_text(trace))
+        if kind == "ok":
+            return content
+        type_name, message, trace = content
+        raise StudentError(where, plain_text(type_name, one_line=True), plain_text(message), plain_text(trace))
 
     def handle_of(self, value):
         """A RemoteObject passed as an argument travels as its handle."""

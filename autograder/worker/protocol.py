@@ -15,7 +15,7 @@ header's size and nesting depth, integers (64 bits) and each array's declared si
 size of its blob). This module runs on both sides and imports only the standard library and numpy.
 
 A worker answers ``{"ok": value}`` or ``{"error": {"type": str, "message": str, "traceback": str}}``
-(``reply_error`` checks which).
+with the ``id`` of the request it answers (``read_reply`` checks both).
 """
 
 import io
@@ -263,16 +263,23 @@ def nesting_depth(text):
     return int(np.cumsum(steps).max(initial=0))
 
 
-def reply_error(header):
-    """The error a worker's reply reports, as (type, message, traceback), or None for an ``ok`` reply.
+def read_reply(header, blobs, request_id, from_handle):
+    """A worker's reply to request ``request_id``: ("ok", its decoded value) or ("error", (type, message, traceback)).
 
-    ProtocolError when the reply is neither ``{"ok": value}`` nor ``{"error": {"type": str,
-    "message": str, "traceback": str}}`` (the frame's own "blobs" aside).
+    ProtocolError when the reply is neither ``{"ok": value}`` nor ``{"error": {"type": str, "message":
+    str, "traceback": str}}`` (the frame's "blobs" aside), when its value does not decode, or when its
+    "id" is not ``request_id``: a frame student code wrote to the reply channel, or the worker's reply
+    that such a frame displaced. ``from_handle`` is ``decode``'s.
     """
-    keys = set(header) - {"blobs"}
+    keys = set(header) - {"blobs", "id"}
     error = header.get("error")
     if keys == {"ok"}:
-        return None
-    if keys == {"error"} and isinstance(error, dict) and set(error) == set(ERROR_FIELDS) and all(isinstance(v, str) for v in error.values()):
-        return tuple(error[key] for key in ERROR_FIELDS)
-    raise ProtocolError(f"a reply that is neither a value nor an error: {excerpt({key: header[key] for key in keys})}")
+        reply = ("ok", decode(header["ok"], blobs, from_handle))
+    elif keys == {"error"} and isinstance(error, dict) and set(error) == set(ERROR_FIELDS) and all(isinstance(v, str) for v in error.values()):
+        reply = ("error", tuple(error[key] for key in ERROR_FIELDS))
+    else:
+        raise ProtocolError(f"a reply that is neither a value nor an error: {excerpt({key: header[key] for key in keys})}")
+    if header.get("id") != request_id:
+        raise ProtocolError(f"a reply numbered {excerpt(header.get('id'))} to request {request_id} "
+                            "(a frame written to the reply channel, or the reply it displaced)")
+    return reply

@@ -155,17 +155,28 @@ def test_a_value_of_the_wrong_shape_is_refused_with_what_came_back(data):
         f"expected the message to quote {data}, got {str(caught.value)!r}"
 
 
+def read_reply(reply, reply_id=1):
+    """``protocol.read_reply`` of ``reply`` (a header without blobs) numbered ``reply_id``, for request 1."""
+    return protocol.read_reply({**reply, "blobs": 0, "id": reply_id}, [], 1, from_handle=lambda handle: handle)
+
+
 @pytest.mark.parametrize("reply", [{"error": 5}, {"error": {"type": "E", "message": 1, "traceback": ""}}, {}, {"ok": 1, "error": 2},
                                    {"okay": 1}])
 def test_a_reply_that_is_neither_a_value_nor_an_error_is_refused(reply):
     with pytest.raises(protocol.ProtocolError, match="a reply that is neither a value nor an error"):
-        protocol.reply_error({**reply, "blobs": 0})
+        read_reply(reply)
 
 
 def test_value_and_error_replies_are_told_apart():
-    assert protocol.reply_error({"ok": None, "blobs": 0}) is None, "expected None for an ok reply"
-    error = protocol.reply_error({"error": {"type": "ValueError", "message": "m", "traceback": "t"}, "blobs": 0})
-    assert error == ("ValueError", "m", "t"), f"expected (type, message, traceback), got {error}"
+    assert read_reply({"ok": {"$tuple": [1]}}) == ("ok", (1,)), f"expected ('ok', (1,)), got {read_reply({'ok': {'$tuple': [1]}})}"
+    error = read_reply({"error": {"type": "ValueError", "message": "m", "traceback": "t"}})
+    assert error == ("error", ("ValueError", "m", "t")), f"expected ('error', (type, message, traceback)), got {error}"
+
+
+@pytest.mark.parametrize("reply_id", [None, 2, "1"])
+def test_a_reply_to_another_request_is_refused(reply_id):
+    with pytest.raises(protocol.ProtocolError, match="to request 1 .a frame written to the reply channel, or the reply it displaced"):
+        read_reply({"ok": 5}, reply_id)
 
 
 @pytest.mark.parametrize("text", [b"not json", b"\xff\xfe", b"[1, 2]", b'{"blobs": -1}', b'{"blobs": true}'])

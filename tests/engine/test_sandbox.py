@@ -292,12 +292,23 @@ FORGED = {
     "not_json": frame(b"\x1b[2J not json"),
     "huge_int": frame(b'{"blobs":0,"ok":1' + b"0" * 400 + b"}"),
     "bad_tuple": frame(b'{"blobs":0,"ok":{"$tuple":5}}'),
+    "no_id": frame(b'{"blobs":0,"ok":5}'),
 }
 
 
 def forge(kind):
     """Write a forged frame to the worker's reply channel (sys.argv[3]), then return normally."""
     os.write(int(sys.argv[3]), FORGED[kind])
+    return "the honest answer"
+
+
+def forge_in_turn():
+    """Write a well-formed reply numbered as the request being served (read from the worker's own frames)."""
+    frame_ = sys._getframe()
+    while frame_.f_code.co_name != "serve":
+        frame_ = frame_.f_back
+    request = frame_.f_locals["header"]["id"]
+    os.write(int(sys.argv[3]), frame(b'{"blobs":0,"ok":5,"id":%d}' % request))
     return "the honest answer"
 
 
@@ -322,6 +333,7 @@ FORGED_REPLIES = {
     "not_json": "an unreadable header (JSONDecodeError",
     "huge_int": "an integer of about 400 digits, too large to cross the sandbox",
     "bad_tuple": 'a value with an unknown tag or of the wrong shape: {"$tuple":5}',
+    "no_id": "a reply numbered null to request 3 (a frame written to the reply channel, or the reply it displaced)",
 }
 
 
@@ -336,6 +348,17 @@ def test_a_forged_reply_is_the_submissions_failure_saying_what_came_back(sandbox
     assert "\x1b" not in str(caught.value), f"expected no escape character in the message, got {str(caught.value)!r}"
     doubled = submission.module("calc").double(2)
     assert doubled == 4, f"expected a fresh worker to answer double(2) with 4 after the forged reply, got {doubled!r}"
+
+
+def test_a_forged_reply_in_turn_is_the_answer_and_the_reply_it_displaced_is_refused(sandboxed):
+    submission = sandboxed({"calc.py": FORGER})
+    calc = submission.module("calc")
+    answer = calc.forge_in_turn()
+    assert answer == 5, f"expected the forged reply, well formed and in turn, to be taken as the answer, got {answer!r}"
+    with pytest.raises(UnreadableReply, match="calc.double: the worker sent a reply the grader cannot read: a reply numbered 3 to request 4"):
+        calc.double(2)
+    doubled = submission.module("calc").double(2)
+    assert doubled == 4, f"expected a fresh worker to answer double(2) with 4, got {doubled!r}"
 
 
 def test_returning_an_integer_too_large_for_64_bits_is_the_submissions_failure(sandboxed):
