@@ -83,7 +83,8 @@ class WorkerCrashed(SubmissionError):
 
 class UnreadableReply(SubmissionError):
     """The worker sent what the wire format rejects (a malformed or forged frame, a header too large or
-    nested too deeply, an array larger than its bytes, a reply of the wrong shape, an integer over 64 bits).
+    nested too deeply, an array of another size than its bytes, a reply of the wrong shape or to another
+    request, an integer over 64 bits) or something else than a module for an import.
 
     Only student code can make the worker do so: the worker is stopped and the message says what came back.
     """
