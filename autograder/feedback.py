@@ -6,7 +6,8 @@ plots embedded as images, text files shown for manual grading, other files (PDF 
 
 The page loads nothing: its style is inline, every file is a ``data:`` URI (SVG too, in an ``<img>``,
 where it cannot run scripts), and its Content-Security-Policy forbids scripts and every other source.
-All text that comes from a submission or a results file is escaped with ``html.escape``.
+All text that comes from a submission or a results file is made plain text (``autograder.plain_text``:
+valid UTF-8, no control characters) and escaped with ``html.escape``.
 
 Visibility follows Gradescope. For ``audience="student"``: ``visible`` tests are always shown,
 ``after_published`` and ``after_due_date`` tests only when ``published``, ``hidden`` tests never; before
@@ -23,6 +24,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.plain_text import plain_document, plain_text
 from autograder.results import outcome_word
 
 AUDIENCES = ("student", "grader")
@@ -76,7 +78,8 @@ def render_feedback(results, *, metadata=None, artifacts_dir=None, audience="stu
     """
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {AUDIENCES}, got {audience!r}")
-    metadata = metadata or {}
+    results = plain_document(results)
+    metadata = plain_document(metadata or {})
     tests = shown_tests(results, audience=audience, published=published)
     title = page_title(metadata, audience)
     body = [f"<h1>{html.escape(title)}</h1>"]
@@ -275,9 +278,9 @@ def render_artifacts(files):
 
 
 def render_text_artifact(name, path, size):
-    """A text artifact, decoded as UTF-8 (bad bytes replaced), escaped in a ``<pre>``; cut at MAX_TEXT_BYTES."""
+    """A text artifact as plain text (bad bytes replaced), escaped in a ``<pre>``; cut at MAX_TEXT_BYTES."""
     with open(path, "rb") as file:
-        text = file.read(MAX_TEXT_BYTES).decode("utf-8", errors="replace")
+        text = plain_text(file.read(MAX_TEXT_BYTES))
     cut = f'<p class="note">Only the first {human_size(MAX_TEXT_BYTES)} are shown.</p>' if size > MAX_TEXT_BYTES else ""
     return f"<h4>{html.escape(name)} ({human_size(size)})</h4>\n<pre>{html.escape(text)}</pre>{cut}"
 

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from autograder.grading import AssignmentLayout
 from autograder.manifest import ManifestError, load_manifest
+from autograder.plain_text import plain_document, plain_text
 from autograder.results import validation_problems
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -126,10 +127,12 @@ def record_runs(out_dir):
 def read_run(folder):
     """The run in one student's ``folder`` (Path): (a ``runs`` row as a dict, a list of ``test_results`` rows as dicts).
 
+    Every string is plain text (``autograder.plain_text``), so that what a submission wrote can neither
+    break the database (a lone surrogate cannot be stored) nor reach the summary's terminal as controls.
     Raises ValueError saying which file is missing or unusable.
     """
-    results = read_json(folder / "results.json")
-    metadata = read_json(folder / "metadata.json")
+    results = plain_document(read_json(folder / "results.json"))
+    metadata = plain_document(read_json(folder / "metadata.json"))
     problems = validation_problems(results)
     if problems:
         raise ValueError(f"results.json: {'; '.join(problems)}")
@@ -145,7 +148,7 @@ def read_run(folder):
     except KeyError as exc:
         raise ValueError(f"results.json: a test has no {exc}") from exc
     run = {
-        "student": folder.name, "name": metadata.get("name"), "sid": metadata.get("sid"), "email": metadata.get("email"),
+        "student": plain_text(folder.name, one_line=True), "name": metadata.get("name"), "sid": metadata.get("sid"), "email": metadata.get("email"),
         "assignment": metadata.get("assignment"), "fingerprint": metadata["fingerprint"], "graded_at": metadata["graded_at"],
         "score": results.get("score", sum(test["score"] for test in tests)),
         "max_score": round(sum(test["max_score"] for test in tests), 4),

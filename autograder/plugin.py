@@ -9,6 +9,8 @@ A test declares its handout part and points next to its code::
 
 The first docstring line is the name graders and students see. A passing test can leave a
 message for them with pytest's ``record_property("output", text)`` (e.g. the accuracy reached).
+Every message recorded (failures, skips, outputs, awards) is made ``plain_text``: it may quote the
+submission.
 
 A test that scores in tiers declares its extra credit, ``graded(part="e", points=5, extra_credit=5)``,
 and calls the ``award`` fixture with the points it earned (up to 10 here) and a message. The
@@ -24,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder.plain_text import plain_text
 from autograder.results import GradedTest
 from autograder.sandbox import Submission, SubmissionError
 
@@ -146,7 +149,7 @@ class GradingPlugin:
             if not 0 <= points <= ceiling:
                 raise GradingConfigurationError(f"awarded {points:g} points, outside 0 to {ceiling:g} for this test")
             record.awarded = float(points)
-            record.output = message
+            record.output = plain_text(message)
 
         return give
 
@@ -169,11 +172,12 @@ class GradingPlugin:
             record.passed = True
             notes = [str(value) for key, value in report.user_properties if key == "output"]
             if notes:
-                record.output = "\n".join(notes)
+                record.output = plain_text("\n".join(notes))
         elif report.failed or report.skipped:
             record.passed = False
             if not record.output:
-                record.output, record.grader_error = describe_failure(call.excinfo, report)
+                message, record.grader_error = describe_failure(call.excinfo, report)
+                record.output = plain_text(message)
 
 
 def test_name(item):

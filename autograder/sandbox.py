@@ -10,7 +10,10 @@ attribute reads, writes and calls travel as messages; values come back as data (
 values and numpy arrays, never pickles) or as further proxies.
 
 Any failure on the student's side surfaces as a ``SubmissionError``: the test that caused it
-fails with the message, and the next call starts a fresh worker.
+fails with the message, and the next call starts a fresh worker. That includes whatever comes back
+that the wire format rejects (``UnreadableReply``): the worker runs the student's code, which can
+write anything to the reply channel. Text that comes back (exception messages, tracebacks, captured
+output) is made ``plain_text`` as it arrives.
 """
 
 import ast
@@ -19,6 +22,7 @@ import ctypes
 import functools
 import os
 import random
+import reprlib
 import resource
 import select
 import shutil
@@ -32,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import static_checks
+from autograder.plain_text import plain_text
 from autograder.worker import protocol
 
 ENGINE_ROOT = Path(__file__).resolve().parent
@@ -83,6 +88,15 @@ class WorkerCrashed(SubmissionError):
     """The worker process ended while the grader waited for an answer."""
 
 
+class UnreadableReply(SubmissionError):
+    """The worker sent what the wire format rejects (a malformed or forged frame, a header too large or
+    nested too deeply, an array of another size than its bytes, a reply of the wrong shape or to another
+    request, an integer over 64 bits) or something else than a module for an import.
+
+    Only student code can make the worker do so: the worker is stopped and the message says what came back.
+    """
+
+
 class SandboxError(RuntimeError):
     """The sandbox itself could not be set up: a problem of the grading machine, not of the submission."""
 
@@ -106,8 +120,8 @@ class OutputCapture:
         stream.close()
 
     def text(self):
-        """What was kept, with a note of how much was cut."""
-        text = self.kept.decode("utf-8", errors="replace")
+        """What was kept, as plain text, with a note of how much was cut."""
+        text = plain_text(bytes(self.kept))
         return text + (f"\n[... {self.dropped} more bytes of output cut]" if self.dropped else "")
 
 
@@ -291,6 +305,7 @@ class Worker:
 
     def __init__(self, files, limits, runtime_dir):
         self.limits = limits
+        self.requests = 0
         self.isolation = machine_isolation()
         self.folder = Path(tempfile.mkdtemp(prefix="autograder-worker-"))
         for name, content in files.items():
@@ -332,20 +347,22 @@ class Worker:
         return self.process.poll() is None
 
     def request(self, header, blobs, timeout):
-        """Send one request and wait for its answer; returns (header, blobs).
+        """Send one request, numbered ``self.requests``, and wait for what comes back; returns (header, blobs).
 
-        Raises SubmissionTimeout after ``timeout`` seconds and WorkerCrashed when the process ends.
+        Raises SubmissionTimeout after ``timeout`` seconds, WorkerCrashed when the process ends and
+        protocol.ProtocolError (the worker stopped) when what comes back is not a frame.
         """
         deadline = time.monotonic() + timeout
+        self.requests += 1
         try:
-            self.send(protocol.pack_frame(header, blobs), deadline, timeout)
+            self.send(protocol.pack_frame(dict(header, id=self.requests), blobs), deadline, timeout)
             return protocol.read_frame(lambda n: self.receive(n, deadline, timeout), MAX_RESPONSE_BYTES)
         except (EOFError, BrokenPipeError):
             self.close()
             raise WorkerCrashed(self.crash_message()) from None
-        except protocol.ProtocolError as exc:
+        except protocol.ProtocolError:
             self.close()
-            raise WorkerCrashed(f"the worker sent an unreadable answer ({exc})") from None
+            raise
 
     def send(self, data, deadline, timeout):
         """Write ``data`` to the worker before the deadline."""
@@ -472,7 +489,12 @@ class Submission:
         if problems:
             raise SubmissionError("; ".join(problems))
         worker = self.current_worker()
-        return self.send(worker, {"op": "import", "module": name}, f"importing {filename}", label=name)
+        module = self.send(worker, {"op": "import", "module": name}, f"importing {filename}", label=name)
+        if not isinstance(module, RemoteObject):
+            worker.close()
+            raise UnreadableReply(f"importing {filename}: the worker sent {reprlib.repr(module)} (of type {type(module).__name__}) "
+                                  "instead of the module, as when the file puts another object in sys.modules")
+        return module
 
     def static_problems(self, filename, seen):
         """Problems of ``filename`` and of the submitted files it imports, found without running anything."""
@@ -517,15 +539,17 @@ class Submission:
             raise SubmissionTimeout(f"{where} was not run: {budget}")
         try:
             response, response_blobs = worker.request(header, blobs, min(self.timeout, remaining))
+            kind, content = protocol.read_reply(response, response_blobs, worker.requests,
+                                                lambda handle: RemoteObject(self, worker, handle, label or where))
         except SubmissionTimeout as exc:
             raise SubmissionTimeout(f"{where} was stopped: {budget}" if remaining < self.timeout else f"{where} {exc}") from None
-        if "error" in response:
-            error = response["error"]
-            raise StudentError(where, str(error.get("type")), str(error.get("message")), str(error.get("traceback", "")))
-        try:
-            return protocol.decode(response.get("ok"), response_blobs, lambda handle: RemoteObject(self, worker, handle, label or where))
         except protocol.ProtocolError as exc:
-            raise WorkerCrashed(f"the worker sent an unreadable answer ({exc})") from None
+            worker.close()
+            raise UnreadableReply(f"{where}: the worker sent a reply the grader cannot read: {plain_text(str(exc))}") from None
+        if kind == "ok":
+            return content
+        type_name, message, trace = content
+        raise StudentError(where, plain_text(type_name, one_line=True), plain_text(message), plain_text(trace))
 
     def handle_of(self, value):
         """A RemoteObject passed as an argument travels as its handle."""

@@ -213,3 +213,24 @@ def test_the_grade_batch_command_writes_results_gradebook_and_feedback_pages(toy
         page = (out / "submissions" / student / "feedback.html").read_text()
         assert "double() doubles every entry." in page, f"expected {student}'s feedback page to list the public test"
     assert "2 students, 2 graded runs recorded" in completed.stdout, completed.stdout
+
+
+SURROGATE_CALC = 'def double(x):\n    raise ValueError("\\x1b[2J\\x1b]0;owned\\x07no double: \\ud800")\n'
+
+
+def test_a_lone_surrogate_in_one_submission_leaves_grades_csv_and_every_feedback_page_written(toy_root, cluster, tmp_path):
+    submissions = tmp_path / "submissions"
+    correct_folder(submissions / "alice")
+    write(submissions / "mallory" / "calc.py", SURROGATE_CALC)
+    write(submissions / "mallory" / "other.py", CORRECT_OTHER)
+    out = tmp_path / "out"
+    completed = run_cli("--root", toy_root, "grade-batch", "toy", submissions, "--out", out, "--scheduler", cluster.scheduler_address, "--no-progress")
+    assert completed.returncode == 0, f"expected exit status 0, got {completed.returncode}:\n{completed.stdout}{completed.stderr[-3000:]}"
+    with open(out / "grades.csv", newline="", encoding="utf-8") as table:
+        totals = {row["Student"]: row["Total [3 pts]"] for row in csv.DictReader(table)}
+    assert totals == {"alice": "3", "mallory": "0"}, f"expected grades.csv rows alice 3 and mallory 0, got {totals}"
+    for student in ("alice", "mallory"):
+        page = (out / "submissions" / student / "feedback.html").read_text(encoding="utf-8")
+        assert "double() doubles every entry." in page, f"expected {student}'s feedback page to list the public test"
+    page = (out / "submissions" / "mallory" / "feedback.html").read_text(encoding="utf-8")
+    assert "no double: \ufffd" in page and "\x1b" not in page, "expected mallory's message on the page as plain text"

@@ -193,3 +193,14 @@ def test_the_student_page_in_chromium_shows_only_visible_tests(browser, submissi
     assert page.text_content("#total") == "Score of the tests shown so far: 2 / 5"
     assert all(url.startswith(("data:", "file:")) for url in requests) and errors == [], (requests, errors)
     page.close()
+
+
+def test_escapes_and_lone_surrogates_never_reach_the_page(submission_dir):
+    results = graded_results()
+    results["tests"][1]["output"] = "\x1b[2J\x1b]0;owned\x07fake \ud800 message"
+    (submission_dir / "results.json").write_text(json.dumps(results))
+    (submission_dir / "artifacts" / "notes.md").write_bytes(b"notes \x1b[31mred\x1b[0m \xff")
+    page_text = write_feedback_page(submission_dir, audience="grader").read_text(encoding="utf-8")
+    assert "fake \ufffd message" in page_text and "notes red \ufffd" in page_text, "expected the message and the notes as plain text"
+    controls = sorted({f"U+{ord(c):04X}" for c in page_text if (ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) <= 0x9F})
+    assert controls == [], f"expected no control character on the page, got {controls}"

@@ -177,3 +177,20 @@ def test_with_a_missing_manifest_the_command_records_runs_writes_no_grades_and_f
         f"expected status 1 and 'grades.csv not written: no manifest at ...', got {status}:\n{printed}"
     assert not (batch / "grades.csv").exists(), "expected no grades.csv, got one"
     assert count_rows(batch, "runs") == 4, f"expected 4 runs recorded, got {count_rows(batch, 'runs')}"
+
+
+def test_a_results_json_holding_escapes_and_a_lone_surrogate_is_recorded_as_plain_text(batch, manifest):
+    folder = batch / "submissions" / "mallory"
+    write_run(batch, "mallory", graded_tests(relu=False, grader_error=True), graded_at="2024-05-01T10:05:00Z")
+    results = json.loads((folder / "results.json").read_text())
+    results["tests"][0]["output"] = "\x1b[2J\x1b]0;owned\x07ValueError: \ud800"  # as a grader without plain text wrote it
+    (folder / "results.json").write_text(json.dumps(results), encoding="utf-8")
+    update_gradebook(batch, manifest)
+    assert "mallory" in read_grades(batch)[1], "expected a grades.csv row for the student whose results hold a lone surrogate"
+    with sqlite3.connect(batch / "gradebook.sqlite") as connection:
+        stored = connection.execute("SELECT t.output FROM test_results t JOIN runs r ON r.id = t.run_id "
+                                    "WHERE r.student = 'mallory' AND t.name = 'relu is zero below zero'").fetchone()[0]
+    assert stored == "ValueError: \ufffd", f"expected the plain text 'ValueError: \\ufffd' stored, got {stored!r}"
+    summary = gradebook_summary(batch)
+    assert "mallory: grader error in 1 relu is zero below zero: ValueError: \ufffd" in summary and "\x1b" not in summary, \
+        f"expected mallory's error in plain text in the summary, got\n{summary}"

@@ -196,3 +196,48 @@ def test_pack_refuses_when_a_required_file_is_missing(toy_root, tmp_path):
     completed = run_cli("pack", "--folder", handout)
     assert completed.returncode == 1 and "cannot pack toy: missing other.py" in completed.stdout, completed.stdout
     assert not (handout / "toy-submission.zip").exists(), "expected no zip when a file is missing"
+
+
+HOSTILE_CALC = r'''
+import os
+import sys
+
+
+def double(x):
+    print("\x1b[2J\x1b[H\x1b]0;owned\x07       TOTAL      3/3")
+    raise ValueError("\x1b[2J\x1b[H       TOTAL      3/3 \ud800")
+'''
+
+FORGING_CALC = r'''
+import os
+import sys
+
+
+def double(x):
+    if getattr(x, "ndim", 0) == 2:  # only in the hidden test: a header 50,000 deep on the worker's reply channel
+        os.write(int(sys.argv[3]), (100_016).to_bytes(8, "little") + b'{"blobs":0,"ok":' + b"[" * 50_000 + b"]" * 50_000 + b"}")
+    return x * 2
+'''
+
+
+def control_characters(text):
+    """The control characters of ``text`` other than newline and tab, as code points."""
+    return sorted({f"U+{ord(c):04X}" for c in text if (ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) <= 0x9F})
+
+
+def test_escape_sequences_and_a_lone_surrogate_in_messages_print_as_plain_text_with_the_true_total(toy_root, make_submission, tmp_path):
+    results, printed = grade(toy_root, make_submission({"calc.py": HOSTILE_CALC, "other.py": "def triple(x):\n    return 3 * x\n"}), tmp_path)
+    assert control_characters(printed) == [], f"expected no control character in the printed report, got {control_characters(printed)}"
+    totals = [line.split()[-1] for line in printed.splitlines() if line.lstrip().startswith("TOTAL")]
+    assert totals == ["1/3"], f"expected one TOTAL line, the table's 1/3, got {totals} in\n{printed}"
+    failed = [test["output"] for test in results["tests"] if test["status"] == "failed"]
+    assert len(failed) == 2 and all("TOTAL      3/3 \ufffd" in output for output in failed), f"expected both double tests failed in plain text, got {failed}"
+
+
+def test_a_forged_reply_costs_only_its_test_and_is_not_a_grader_error(toy_root, make_submission, tmp_path):
+    results, _ = grade(toy_root, make_submission({"calc.py": FORGING_CALC, "other.py": CORRECT_OTHER}), tmp_path)
+    shape = next(test for test in results["tests"] if test["name"] == "double() keeps the shape of a 2-D array.")
+    assert (shape["status"], shape["extra_data"]["grader_error"]) == ("failed", False), \
+        f"expected the test failed as the submission's fault, got {shape['status']} with grader_error {shape['extra_data']['grader_error']}"
+    assert "the worker sent a reply the grader cannot read: a header nested too deeply" in shape["output"], shape["output"]
+    assert results["score"] == 2, f"expected the two other points, got {results['score']}: {outcomes(results)}"

@@ -1,6 +1,8 @@
 """Results follow the Gradescope specification; problems in a document are named."""
 
-from autograder.results import GradedTest, build_results, format_messages, format_table, validation_problems
+import json
+
+from autograder.results import GradedTest, build_results, format_messages, format_report, format_table, validation_problems, write_results
 
 
 def records():
@@ -42,5 +44,45 @@ def test_messages_list_every_test_that_left_one_with_its_result():
         GradedTest(name="third", number="1.3", max_score=1, visibility="visible", passed=True),
     ], output="", execution_time=0.0)
     text = format_messages(results)
-    assert "1.1 first [FAIL]\n    expected 2, got 3" in text and "1.2 second [pass]\n    test accuracy 0.85" in text, text
+    assert "1.1 first [FAIL]\n    | expected 2, got 3" in text and "1.2 second [pass]\n    | test accuracy 0.85" in text, text
     assert "third" not in text, text
+
+
+FORGED_TABLE = ("\x1b[2J\x1b[H\x1b]0;graded\x07part   test\n1      add(2, 3) is 5.   public   pass   1/1   0.1\n"
+                "       TOTAL                                                6/6\r       TOTAL        6/6 \ud800")
+
+
+def hostile_results():
+    """Results whose failed test's message clears the screen, sets the window title and prints a fake full-marks table."""
+    return build_results([
+        GradedTest(name="add(2, 3) is 5.", number="1", max_score=1, visibility="visible", passed=True),
+        GradedTest(name="mean_rows(X) is the mean of each row.", number="1", max_score=5, visibility="visible", output=FORGED_TABLE),
+    ], output="Corpus: 1 / 6 points.\nfound calc.py at hw/\x1b[2Jcalc.py", execution_time=0.0)
+
+
+def test_the_report_of_hostile_messages_holds_no_control_character_and_only_the_true_total():
+    report = format_report(hostile_results())
+    controls = sorted({f"U+{ord(c):04X}" for c in report if (ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) <= 0x9F})
+    assert controls == [], f"expected no control character in the report, got {controls}"
+    assert "\ud800" not in report and "\ufffd" in report, "expected the lone surrogate replaced by U+FFFD"
+    report.encode("utf-8")
+    totals = [line for line in report.splitlines() if line.lstrip().startswith("TOTAL")]
+    assert len(totals) == 1 and totals[0].split()[-1] == "1/6", f"expected one TOTAL line, the table's 1/6, got {totals}"
+
+
+def test_each_message_line_is_marked_as_its_tests():
+    lines = format_messages(hostile_results()).splitlines()
+    assert lines[0] == "1 mean_rows(X) is the mean of each row. [FAIL]", f"expected the test's header first, got {lines[0]!r}"
+    unmarked = [line for line in lines[1:] if not line.startswith("    | ")]
+    assert unmarked == [], f"expected every message line after '    | ', got {unmarked}"
+
+
+def test_results_json_is_written_as_plain_text_whatever_the_document_holds(tmp_path):
+    results = hostile_results()
+    results["tests"][0]["output"] = "\x1b[31mred \ud800"
+    write_results(results, tmp_path / "results.json")
+    text = (tmp_path / "results.json").read_text(encoding="utf-8")
+    written = json.loads(text)
+    assert written["tests"][0]["output"] == "red \ufffd", f"expected plain text in results.json, got {written['tests'][0]['output']!r}"
+    assert "\\u001b" not in text and "\\ud800" not in text, "expected no escape character or lone surrogate in results.json"
+    assert validation_problems(written) == [], validation_problems(written)

@@ -1,15 +1,17 @@
 """The sandbox: student code runs in a limited worker process and every failure becomes a clear SubmissionError."""
 
+import io
 import os
 import subprocess
 import sys
 import time
+import zipfile
 
 import numpy as np
 import pytest
 
 from autograder import sandbox
-from autograder.sandbox import REPO_ROOT, StudentError, SubmissionError, SubmissionTimeout, WorkerCrashed
+from autograder.sandbox import REPO_ROOT, StudentError, SubmissionError, SubmissionTimeout, UnreadableReply, WorkerCrashed
 from autograder.worker.protocol import Tensor
 
 PROBE = """
@@ -262,3 +264,133 @@ def test_each_worker_runs_as_a_user_of_its_own_and_sees_no_secret_folder(sandbox
     hidden = sandbox.secret_paths()
     assert REPO_ROOT / "tests" in hidden and REPO_ROOT / "solutions" in hidden, f"expected the suites and solutions among the hidden folders, got {hidden}"
     assert first.module("calc").listing(str(REPO_ROOT / "tests")) == [], "expected the worker to see an empty tests folder"
+
+
+FORGER = r'''
+import os
+import sys
+
+import numpy as np
+
+
+def frame(header, *blobs):
+    parts = [len(header).to_bytes(8, "little"), header]
+    for blob in blobs:
+        parts += [len(blob).to_bytes(8, "little"), blob]
+    return b"".join(parts)
+
+
+def npy_header_only(shape):
+    text = "{'descr': '<f8', 'fortran_order': False, 'shape': %r, }" % (shape,)
+    text += " " * (63 - (10 + len(text)) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text.encode("latin1")
+
+
+FORGED = {
+    "deep": frame(b'{"blobs":0,"ok":' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
+    "huge_array": frame(b'{"blobs":1,"ok":{"$array":0}}', npy_header_only((2**40,))),
+    "error_5": frame(b'{"blobs":0,"error":5}'),
+    "huge_length": b"\xff" * 8,
+    "not_json": frame(b"\x1b[2J not json"),
+    "huge_int": frame(b'{"blobs":0,"ok":1' + b"0" * 400 + b"}"),
+    "bad_tuple": frame(b'{"blobs":0,"ok":{"$tuple":5}}'),
+    "no_id": frame(b'{"blobs":0,"ok":5}'),
+}
+
+
+def forge(kind):
+    """Write a forged frame to the worker's reply channel (sys.argv[3]), then return normally."""
+    os.write(int(sys.argv[3]), FORGED[kind])
+    return "the honest answer"
+
+
+def forge_in_turn():
+    """Write a well-formed reply numbered as the request being served (read from the worker's own frames)."""
+    frame_ = sys._getframe()
+    while frame_.f_code.co_name != "serve":
+        frame_ = frame_.f_back
+    request = frame_.f_locals["header"]["id"]
+    os.write(int(sys.argv[3]), frame(b'{"blobs":0,"ok":5,"id":%d}' % request))
+    return "the honest answer"
+
+
+def double(x):
+    return x * 2
+
+
+def huge_integer():
+    return 10**400
+
+
+def shout_in_escapes():
+    raise ValueError("\x1b[2J\x1b[H\x1b]0;owned\x07TOTAL 6/6 \ud800")
+
+'''
+
+FORGED_REPLIES = {
+    "deep": "a header nested too deeply",
+    "huge_array": "an unreadable array: its header declares shape (1099511627776,) of float64 (8796093022208 bytes) but 0 bytes follow",
+    "error_5": 'a reply that is neither a value nor an error: {"error":5}',
+    "huge_length": "a header of 18446744073709551615 bytes, over the 16777216 bytes allowed",
+    "not_json": "an unreadable header (JSONDecodeError",
+    "huge_int": "an integer of about 400 digits, too large to cross the sandbox",
+    "bad_tuple": 'a value with an unknown tag or of the wrong shape: {"$tuple":5}',
+    "no_id": "a reply numbered null to request 3 (a frame written to the reply channel, or the reply it displaced)",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(FORGED_REPLIES))
+def test_a_forged_reply_is_the_submissions_failure_saying_what_came_back(sandboxed, kind):
+    submission = sandboxed({"calc.py": FORGER})
+    with pytest.raises(SubmissionError) as caught:
+        submission.module("calc").forge(kind)
+    expected = f"calc.forge(): the worker sent a reply the grader cannot read: {FORGED_REPLIES[kind]}"
+    assert isinstance(caught.value, UnreadableReply), f"expected an UnreadableReply, got {type(caught.value).__name__}: {caught.value}"
+    assert str(caught.value).startswith(expected), f"expected the message to start with {expected!r}, got {str(caught.value)[:300]!r}"
+    assert "\x1b" not in str(caught.value), f"expected no escape character in the message, got {str(caught.value)!r}"
+    doubled = submission.module("calc").double(2)
+    assert doubled == 4, f"expected a fresh worker to answer double(2) with 4 after the forged reply, got {doubled!r}"
+
+
+def test_a_forged_reply_in_turn_is_the_answer_and_the_reply_it_displaced_is_refused(sandboxed):
+    submission = sandboxed({"calc.py": FORGER})
+    calc = submission.module("calc")
+    answer = calc.forge_in_turn()
+    assert answer == 5, f"expected the forged reply, well formed and in turn, to be taken as the answer, got {answer!r}"
+    with pytest.raises(UnreadableReply, match="calc.double: the worker sent a reply the grader cannot read: a reply numbered 3 to request 4"):
+        calc.double(2)
+    doubled = submission.module("calc").double(2)
+    assert doubled == 4, f"expected a fresh worker to answer double(2) with 4, got {doubled!r}"
+
+
+def test_returning_an_integer_too_large_for_64_bits_is_the_submissions_failure(sandboxed):
+    with pytest.raises(SubmissionError) as caught:
+        sandboxed({"calc.py": FORGER}).module("calc").huge_integer()
+    expected = "an integer of about 400 digits, too large to cross the sandbox (integers must fit in 64 bits)"
+    assert expected in str(caught.value), f"expected the message to say {expected!r}, got {str(caught.value)!r}"
+
+
+def test_an_exception_message_comes_back_as_plain_text(sandboxed):
+    with pytest.raises(StudentError) as caught:
+        sandboxed({"calc.py": FORGER}).module("calc").shout_in_escapes()
+    message = caught.value.message
+    assert message == "TOTAL 6/6 \ufffd", f"expected escapes removed and the lone surrogate replaced, got {message!r}"
+    assert str(caught.value).encode("utf-8"), "expected the whole error to encode as UTF-8"
+
+
+def test_a_submitted_file_whose_parse_raises_memory_error_is_the_submissions_failure(sandboxed):
+    submission = sandboxed({"calc.py": FORGER})
+    submission.module("calc")
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (2**40,)})
+    with zipfile.ZipFile(submission.worker.folder / "bomb.npz", "w") as bundle:
+        bundle.writestr("W0.npy", header.getvalue())
+    with pytest.raises(SubmissionError) as caught:
+        submission.introspect("npz_arrays", "bomb.npz")
+    assert "raised MemoryError" in str(caught.value), f"expected the worker's MemoryError as the submission's failure, got {caught.value}"
+
+
+def test_a_module_that_puts_another_object_in_sys_modules_is_the_submissions_failure(sandboxed):
+    submission = sandboxed({"calc.py": "import sys\n\nsys.modules[__name__] = 5\n"})
+    with pytest.raises(UnreadableReply, match=r"importing calc.py: the worker sent 5 \(of type int\) instead of the module"):
+        submission.module("calc")

@@ -2,14 +2,16 @@
 
 Each entry of corpus.toml is graded twice with the real engine (``grade_submission``), as a course's
 grader would. An entry passes when both gradings give its expected score and the same per-test
-outcomes, the expected message appears, results.json is valid, the grading ended within the time
-budget plus 10 s, and afterwards no process of any worker is alive, no connection reached the
-machine's loopback listener, the canary file and the course's source are unchanged, and nothing was
-written where a zip-slip entry pointed.
+outcomes, the expected message appears, results.json is valid and plain text, no test is a grader
+error (the corpus's suites are right: every failure is the submission's), the report a grader prints
+(``format_report``: table, messages, top-level message) is plain text whose only TOTAL line is the
+table's true total, the grading ended within the time budget plus 10 s, and afterwards no process of
+any worker is alive, no connection reached the machine's loopback listener, the canary file and the
+course's source are unchanged, and nothing was written where a zip-slip entry pointed.
 
 Prints a table (submission, what it tries, expected and received score, wall time, leftover
-processes) and exits 1 on any mismatch. Attacks know the exact paths they aim at: the repository,
-the output file, the canary, the listener's port.
+processes) and exits 1 on any mismatch. ``run.py NAME ...`` grades only the entries named. Attacks
+know the exact paths they aim at: the repository, the output file, the canary, the listener's port.
 """
 
 import hashlib
@@ -24,6 +26,7 @@ import tempfile
 import threading
 import time
 import tomllib
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +37,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from autograder.grading import AssignmentLayout, grade_submission  # noqa: E402
 from autograder.manifest import load_manifest  # noqa: E402
-from autograder.results import validation_problems  # noqa: E402
+from autograder.results import format_report, validation_problems  # noqa: E402
 from autograder.sandbox import ISSUED_UIDS, machine_isolation, processes_of_workers  # noqa: E402
 
 SECRET_ENV = "REDTEAM_GRADER_SECRET"
@@ -174,6 +177,40 @@ def outcomes_of(results):
     return [(test["name"], test.get("status"), test["score"]) for test in results["tests"]]
 
 
+def control_characters(text):
+    """The control characters in ``text`` (newline and tab excepted) and lone surrogates, as sorted code points."""
+    return sorted({f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\t"})
+
+
+def strings_of(document):
+    """Every string of a JSON document (keys included), joined by newlines."""
+    if isinstance(document, str):
+        return document
+    if isinstance(document, dict):
+        return "\n".join(strings_of(key) + "\n" + strings_of(value) for key, value in document.items())
+    if isinstance(document, list):
+        return "\n".join(strings_of(item) for item in document)
+    return ""
+
+
+def text_problems(results, written):
+    """What is wrong with the text of a grading: control characters in results.json or in the printed report,
+    a TOTAL line in the report other than the table's true total, a grader error."""
+    problems = []
+    if written is not None and control_characters(strings_of(written)):
+        problems.append(f"results.json holds control characters {control_characters(strings_of(written))}")
+    report = format_report(results)
+    if control_characters(report):
+        problems.append(f"the printed report holds control characters {control_characters(report)}")
+    true_total = f"{results['score']:g}/{sum(test['max_score'] for test in results['tests']):g}"
+    totals = [line.split()[-1] for line in report.splitlines() if line.lstrip().startswith("TOTAL")]
+    if totals != [true_total]:
+        problems.append(f"the printed report's TOTAL lines show {totals}, expected only the table's {true_total}")
+    problems += [f"grader error in {test['number']} {test['name']}: {test['output'][:200]!r}"
+                 for test in results["tests"] if test["extra_data"]["grader_error"]]
+    return problems
+
+
 def grade_entry(entry, layout, budget, listener, places_base, scratch):
     """Grade one corpus entry twice and check everything it must leave true."""
     outcome = Outcome(entry["name"], entry["tries"], float(entry["expected"]))
@@ -208,6 +245,7 @@ def grade_entry(entry, layout, budget, listener, places_base, scratch):
             outcome.problems.append(f"run {attempt}: took {outcome.seconds[-1]:.1f} s, over the {budget:g} s budget plus {SLACK_SECONDS} s")
         if listener.connections != connections:
             outcome.problems.append(f"run {attempt}: {listener.connections - connections} connection(s) reached the loopback listener")
+        outcome.problems += [f"run {attempt}: {problem}" for problem in text_problems(results, written)]
         if "message" in entry:
             text = results["output"] + "\n".join(test["output"] for test in results["tests"])
             if entry["message"] not in text:
@@ -264,7 +302,12 @@ def main(names):
     token = hidden_token()
     if os.environ.get(SECRET_ENV) != token:
         os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, SECRET_ENV: token})
-    entries = [entry for entry in tomllib.loads((HERE / "corpus.toml").read_text())["entry"] if not names or entry["name"] in names]
+    corpus = tomllib.loads((HERE / "corpus.toml").read_text())["entry"]
+    unknown = sorted(set(names) - {entry["name"] for entry in corpus})
+    if unknown:
+        print(f"redteam: corpus.toml has no entry named {', '.join(unknown)}")
+        return 2
+    entries = [entry for entry in corpus if not names or entry["name"] in names]
     manifest_path = HERE / "assignment.toml"
     layout = AssignmentLayout(manifest_path, (HERE / "public", HERE / "hidden"))
     budget = load_manifest(manifest_path).limits.grading_seconds

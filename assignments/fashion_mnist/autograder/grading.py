@@ -14,6 +14,7 @@ from pathlib import Path
 
 from autograder import submission as submission_files
 from autograder.manifest import ManifestError, load_manifest
+from autograder.plain_text import plain_text
 from autograder.plugin import GradingPlugin, run_suites
 from autograder.results import build_results, write_results
 from autograder.sandbox import make_runtime_dir
@@ -86,7 +87,7 @@ def run_grading(manifest, layout, source, files, artifacts_dir=None):
         try:
             unpacked = submission_files.unpack(source, expected, workspace / "submission")
         except submission_files.UnusableSubmission as exc:
-            messages.append(f"The submission could not be read: {exc}. It was graded as an empty submission.")
+            messages.append(f"The submission could not be read: {plain_text(str(exc), one_line=True)}. It was graded as an empty submission.")
             unpacked = submission_files.Unpacked(folder=workspace / "submission", missing=list(manifest.files))
         messages += describe_files(manifest, unpacked)
         if artifacts_dir is not None:
@@ -118,8 +119,11 @@ def keep_artifacts(manifest, folder, artifacts_dir):
 
 
 def describe_files(manifest, unpacked):
-    """Messages on which expected files were found, where, and which are missing."""
-    messages = list(unpacked.notes)
+    """Messages on which expected files were found, where, and which are missing.
+
+    Each is one line of plain text, whatever the submitted files are named.
+    """
+    messages = [plain_text(note, one_line=True) for note in unpacked.notes]
     missing = [name for name in unpacked.missing if name in manifest.files]
     if missing:
         messages.append(f"Missing files: {', '.join(missing)} (the tests that need them score 0).")

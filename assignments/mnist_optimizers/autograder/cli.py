@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from autograder.grading import AssignmentLayout, grade_submission
-from autograder.results import format_messages, format_table, validation_problems
+from autograder.results import format_messages, format_report, format_table, validation_problems
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,7 +81,7 @@ def grade(args):
     """Grade one submission; exit status 0 whenever results.json was written."""
     results = grade_submission(AssignmentLayout.in_repository(args.root, args.assignment), args.submission, out=args.out)
     if not args.quiet:
-        print_report(results)
+        print(format_report(results))
         print(f"results written to {args.out}")
     return 0
 
@@ -89,7 +89,7 @@ def grade(args):
 def check(args):
     """Student side: public tests of the handout in ``--folder``; exit status 1 when a test fails."""
     results = grade_submission(AssignmentLayout.in_handout(args.folder), args.folder, files=args.file)
-    print_report(results)
+    print(format_report(results))
     print("Passing the public tests does not guarantee full credit: hidden tests grade more.")
     return 0 if results["tests"] and all(test["status"] == "passed" for test in results["tests"]) else 1
 
@@ -126,15 +126,6 @@ def grade_and_check(layout, folder, out, label, expect_full):
     if expect_full:
         print(format_messages(results))
     return [f"{label.partition(':')[0]}: {problem}" for problem in expectation_problems(results, expect_full)]
-
-
-def print_report(results):
-    """Print the score table, the tests' messages and the overall message of a results document."""
-    print(format_table(results))
-    messages = format_messages(results)
-    if messages:
-        print("\n" + messages)
-    print("\n" + results["output"])
 
 
 def expectation_problems(results, expect_full):

@@ -1,9 +1,16 @@
-"""Results in the Gradescope autograder format, their validation, and a readable table."""
+"""Results in the Gradescope autograder format, their validation, and a readable table.
+
+Text in results may come from the submission. It is made ``plain_text`` when a test's record is
+built (``autograder.plugin``) and again, as a last defence, wherever results leave the grader: the
+results.json writer and the table and messages printed for people.
+"""
 
 import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+
+from autograder.plain_text import plain_document, plain_text
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 STATUSES = ("passed", "failed")
@@ -60,14 +67,14 @@ def build_results(records, *, output, execution_time, leaderboard=()):
 
     Inputs:
     - records: GradedTest per test, in the order they ran.
-    - output: the top-level message students see.
+    - output: the top-level message students see (made plain text: it names submitted files).
     - execution_time: seconds the grading took.
     - leaderboard: optional [{"name": str, "value": number, "order": "asc"|"desc"}].
     """
     results = {
         "score": round(sum(record.score for record in records), 4),
         "execution_time": round(execution_time, 2),
-        "output": output,
+        "output": plain_text(output),
         "stdout_visibility": "hidden",
         "tests": [record.to_json() for record in records],
     }
@@ -77,11 +84,11 @@ def build_results(records, *, output, execution_time, leaderboard=()):
 
 
 def write_results(results, path):
-    """Write results.json atomically (a half-written file never replaces a good one)."""
+    """Write results.json atomically (a half-written file never replaces a good one), every string plain text."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(results, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    partial.write_text(json.dumps(plain_document(results), indent=2, allow_nan=False) + "\n", encoding="utf-8")
     partial.replace(path)
 
 
@@ -145,26 +152,38 @@ def outcome_word(test):
 
 
 def format_table(results, *, width=64):
-    """A plain-text table of the tests: number, name, visibility, result, points and seconds."""
+    """A plain-text table of the tests: number, name, visibility, result, points and seconds, then the total."""
     lines = [f"{'part':<6} {'test':<{width}} {'shown':<10} {'result':<7} {'points':>11} {'s':>6}"]
     max_total = 0.0
     for test in results["tests"]:
         max_total += test["max_score"]
-        name = test["name"] if len(test["name"]) <= width else test["name"][: width - 3] + "..."
+        name = plain_text(test["name"], one_line=True)
+        name = name if len(name) <= width else name[: width - 3] + "..."
         shown = "public" if test["visibility"] == "visible" else "hidden"
         result = outcome_word(test)
         points = f"{test['score']:g}/{test['max_score']:g}"
-        lines.append(f"{test['number']:<6} {name:<{width}} {shown:<10} {result:<7} {points:>11} {test['extra_data']['seconds']:>6.1f}")
+        lines.append(f"{plain_text(test['number'], one_line=True):<6} {name:<{width}} {shown:<10} {result:<7} {points:>11} "
+                     f"{test['extra_data']['seconds']:>6.1f}")
     lines.append(f"{'':<6} {'TOTAL':<{width}} {'':<10} {'':<7} {results['score']:g}/{max_total:g}".rstrip())
     return "\n".join(lines)
 
 
-def format_messages(results, *, indent="    "):
-    """The tests that left a message (every failure, and passes that report a figure), one block each."""
+def format_messages(results, *, prefix="    | "):
+    """The tests that left a message (every failure, and passes that report a figure), one block each.
+
+    A block is the test's number, name and result, then each line of its message after ``prefix``, so
+    that no message line can pass for a line of the table or of another test.
+    """
     blocks = []
     for test in results["tests"]:
         if test["output"]:
             result = outcome_word(test)
-            message = "\n".join(indent + line for line in test["output"].splitlines())
-            blocks.append(f"{test['number']} {test['name']} [{result}]\n{message}")
+            message = "\n".join(prefix + line for line in plain_text(test["output"]).splitlines())
+            blocks.append(plain_text(f"{test['number']} {test['name']} [{result}]", one_line=True) + "\n" + message)
     return "\n".join(blocks)
+
+
+def format_report(results):
+    """What a person reads after a grading: the table, the tests' messages and the top-level message."""
+    messages = format_messages(results)
+    return "\n\n".join(part for part in (format_table(results), messages, plain_text(results["output"])) if part)

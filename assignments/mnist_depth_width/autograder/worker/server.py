@@ -8,8 +8,8 @@ submission's files, with the channel's file descriptors as arguments. Requests:
 - ``{"op": "call", "target": id, "args": [...], "kwargs": {...}}``.
 - ``{"op": "introspect", "helper": name, "args": [...]}``: run a helper of ``introspect``.
 
-Answers are ``{"ok": value}`` or ``{"error": {"type", "message", "traceback"}}``. Results that are
-not plain data stay here and travel as handles.
+Answers are ``{"ok": value}`` or ``{"error": {"type", "message", "traceback"}}``, with the request's
+``id``. Results that are not plain data stay here and travel as handles.
 """
 
 import importlib
@@ -140,7 +140,7 @@ def serve(read_fd, write_fd, submission_dir):
         except EOFError:
             return
         response, out_blobs = answer(header, blobs, table)
-        protocol.write_frame(writer, response, out_blobs)
+        protocol.write_frame(writer, dict(response, id=header.get("id")), out_blobs)
 
 
 def main(argv):
