@@ -46,6 +46,7 @@ def test_label_theft_earns_the_accuracy_points_when_the_data_sets_are_not_hidden
 
 
 def test_reading_the_hidden_suite_earns_its_point_when_the_suites_are_not_hidden(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "bwrap_available", lambda: None)
     monkeypatch.setattr(sandbox, "secret_paths", lambda: ())
     results = grade_attack(tmp_path, "steal_hidden_suite")
     assert results["score"] == 4, f"expected the leak test's point (4 in all) once the suites are visible, got {scores(results)}"
@@ -53,6 +54,7 @@ def test_reading_the_hidden_suite_earns_its_point_when_the_suites_are_not_hidden
 
 def test_a_connection_reaches_the_loopback_listener_without_a_network_namespace(tmp_path, monkeypatch):
     listener = load_runner().Listener()
+    monkeypatch.setattr(sandbox, "bwrap_available", lambda: None)
     monkeypatch.setattr(sandbox, "namespaces_available", lambda: False)
     grade_attack(tmp_path, "network", PORT=listener.port)
     assert listener.connections > 0, "expected the attack's connection to arrive when workers share the grader's network"
