@@ -285,3 +285,53 @@ def test_each_worker_runs_as_a_user_of_its_own_and_sees_no_secret_folder(sandbox
     assert REPO_ROOT / "tests" in hidden and REPO_ROOT / "solutions" in hidden, f"expected the suites and solutions among the hidden folders, got {hidden}"
     seen = first.module("calc").listing(str(REPO_ROOT / "tests"))
     assert seen in ([], None), f"expected the worker to see no tests folder or an empty one, got {seen}"
+
+
+VIEW_PROBE = """
+import os
+
+
+def look(paths):
+    return {path: sorted(os.listdir(path)) if os.path.isdir(path) else os.path.exists(path) for path in paths}
+
+
+def writable(path):
+    try:
+        with open(os.path.join(path, "probe.txt"), "w") as stream:
+            stream.write("x")
+        return True
+    except OSError:
+        return False
+
+
+def sizes(paths):
+    return {path: os.statvfs(path).f_blocks * os.statvfs(path).f_frsize for path in paths}
+
+
+def facts():
+    return {"cwd": os.getcwd(), "pids": sorted(int(name) for name in os.listdir("/proc") if name.isdigit()),
+            "hostname": os.uname().nodename, "root": sorted(os.listdir("/"))}
+"""
+
+
+@pytest.mark.skipif(not sandbox.bwrap_available(), reason="needs bubblewrap sandboxes")
+def test_a_bubblewrap_worker_sees_only_the_interpreter_its_runtime_and_its_private_scratch(sandboxed):
+    copy = Path(sandbox.tempfile.mkdtemp(prefix="autograder-test-course-copy-"))
+    try:
+        (copy / "secret.txt").write_text("hidden suite\n")
+        copy.chmod(0o755)
+        (copy / "secret.txt").chmod(0o644)
+        calc = sandboxed({"calc.py": VIEW_PROBE}).module("calc")
+        venv = os.path.realpath(sys.prefix)
+        seen = calc.look([str(copy), str(REPO_ROOT), "/home", "/root", "/var/log", "/etc/passwd", venv, "/usr/share/datasets"])
+        assert seen[str(copy)] is False and seen[str(REPO_ROOT)] is False, f"expected no course copy and no repository in the view, got {seen}"
+        assert not seen["/home"] and not seen["/root"] and not seen["/var/log"] and seen["/etc/passwd"] is False, f"expected none of /home, /root, /var/log, /etc/passwd, got {seen}"
+        assert seen[venv] and seen["/usr/share/datasets"] in ([], False), f"expected the environment and no data set, got {seen}"
+        assert not calc.writable(venv) and not calc.writable("/usr/lib"), "expected the interpreter's folders to be read-only"
+        assert calc.writable(".") and calc.writable("/tmp") and calc.writable("/dev/shm"), "expected the submission folder, /tmp and /dev/shm to be writable"
+        scratch = 512 * 2**20  # the toy manifest's scratch_mb (the default)
+        assert calc.sizes(["/tmp", "/dev/shm"]) == {"/tmp": scratch, "/dev/shm": scratch}, f"expected /tmp and /dev/shm of 512 MB each, got {calc.sizes(['/tmp', '/dev/shm'])}"
+        facts = calc.facts()
+        assert facts["cwd"] == sandbox.SANDBOX_SUBMISSION and facts["hostname"] == "sandbox" and max(facts["pids"]) < 20, f"unexpected sandbox facts {facts}"
+    finally:
+        sandbox.remove_tree(copy)
