@@ -464,8 +464,9 @@ def kill_grading_process(pid, scratch):
 
     The worker is stopped first (SIGSTOP), so that its grading thread can start no new sandboxed
     worker; then the process group of each of its children (the sandboxed workers lead their own
-    groups) is killed, the worker is killed and the task's ``scratch`` folder removed. The nanny
-    sees its worker die and starts a fresh one.
+    groups; a bubblewrap sandbox ends with its bwrap, and everything in its PID namespace with it)
+    is killed, the worker is killed and the task's ``scratch`` folder removed. The nanny sees its
+    worker die and starts a fresh one.
     """
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGSTOP)
