@@ -600,12 +600,11 @@ class Worker:
         killed (when the grader is root), and the worker's folder in the shared temporary folder (without
         bubblewrap) is removed.
         """
-        sandbox_init = child_pids(self.process.pid) if self.isolation.bwrap else []
+        # The sandbox's first process, to wait for its PID namespace's end; looked up only while bwrap's pid is still
+        # this worker's (not yet reaped, so not reused).
+        sandbox_init = child_pids(self.process.pid) if self.isolation.bwrap and self.process.returncode is None else []
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        for pid in sandbox_init:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGKILL)
         self.process.wait()
         if self.isolation.uid is not None:
             kill_user(self.isolation.uid, self.isolation.gid)
