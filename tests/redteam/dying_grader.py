@@ -8,6 +8,7 @@ worker's processes once this process has been killed. --no-bwrap switches bubble
 """
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -23,10 +24,12 @@ def main(argv):
     if "--no-bwrap" in argv:
         sandbox.bwrap_available = lambda: None
     issue = sandbox.machine_isolation
+    announcements = os.fdopen(os.dup(sys.stdout.fileno()), "w")  # pytest captures file descriptor 1 while the suites run
 
     def announced():
         isolation = issue()
-        print(json.dumps({"uid": isolation.uid}), flush=True)
+        announcements.write(json.dumps({"uid": isolation.uid}) + "\n")
+        announcements.flush()
         return isolation
 
     sandbox.machine_isolation = announced
