@@ -248,19 +248,28 @@ def test_a_worker_busy_in_student_code_dies_with_a_grading_process_that_is_kille
     folder = make_submission({"calc.py": PROBE})
     script = tmp_path / "grader.py"
     script.write_text(GRADER_THAT_DIES)
-    grader = subprocess.Popen([sys.executable, str(script), str(folder), str(toy_root / "assignments" / "toy" / "assignment.toml")],
-                              cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, stdout=subprocess.PIPE, text=True)
-    worker_pid = int(grader.stdout.readline())
-    time.sleep(0.5)
-    grader.kill()
-    grader.wait()
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and os.path.exists(f"/proc/{worker_pid}") and "Z" not in open(f"/proc/{worker_pid}/stat").read().split()[2]:
-        time.sleep(0.05)
-    alive = os.path.exists(f"/proc/{worker_pid}") and "Z" not in open(f"/proc/{worker_pid}/stat").read().split()[2]
-    if alive:
-        os.kill(worker_pid, 9)
-    assert not alive, f"expected the worker {worker_pid} to die with its killed grading process, it is still running"
+    temp = Path(sandbox.tempfile.mkdtemp(prefix="autograder-test-grader-"))
+    temp.chmod(0o711)  # the grading process's temporary folder: its worker's user id must reach its folder there
+    try:
+        grader = subprocess.Popen([sys.executable, str(script), str(folder), str(toy_root / "assignments" / "toy" / "assignment.toml")],
+                                  cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT), "TMPDIR": str(temp)},
+                                  stdout=subprocess.PIPE, text=True)
+        worker_pid = int(grader.stdout.readline())
+        time.sleep(0.5)
+        grader.kill()
+        grader.wait()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and sandbox.running(worker_pid):
+            time.sleep(0.05)
+        alive = sandbox.running(worker_pid)
+        if alive:
+            os.kill(worker_pid, 9)
+        assert not alive, f"expected the worker {worker_pid} to die with its killed grading process, it is still running"
+        if sandbox.bwrap_available():
+            left = [path.name for path in temp.glob("autograder-worker-*")]
+            assert not left, f"expected no worker folder in the grader's temporary folder with bubblewrap, got {left}"
+    finally:
+        sandbox.remove_tree(temp)
 
 
 def test_calls_stop_when_the_grading_time_budget_is_spent(sandboxed):
