@@ -2,12 +2,13 @@
 #
 # The environment is built from the system Python (not one under /root): sandboxed workers run as
 # an unprivileged user when grading as root, and that user must be able to run the interpreter.
+# bubblewrap gives each worker its default-deny sandbox (see the README's threat model).
 
 PYTHON_BASE ?= /usr/bin/python3
 VENV := .venv
 PY := $(VENV)/bin/python
 ASSIGNMENTS := fashion_mnist mlp_cifar10 mnist_depth_width mnist_optimizers mnist_flooding
-DEBIAN_PACKAGES := python3-venv dataset-fashion-mnist chromium chromium-driver shellcheck
+DEBIAN_PACKAGES := python3-venv bubblewrap dataset-fashion-mnist chromium chromium-driver shellcheck
 
 .PHONY: setup system-packages data demo test engine-tests validate validate-numerics redteam release bench clean
 

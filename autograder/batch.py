@@ -47,6 +47,7 @@ from tqdm import tqdm
 from autograder.grading import AssignmentLayout, grade_submission
 from autograder.manifest import load_manifest
 from autograder.results import build_results, write_results
+from autograder.sandbox import child_pids, remove_tree
 
 GRADESCOPE_METADATA = "submission_metadata.yml"
 SUBMISSIONS_FOLDER = "submissions"
@@ -449,7 +450,7 @@ def grade_in_worker(layout, source, artifacts_dir, key):
         finally:
             tempfile.tempdir = previous_tempdir
             ACTIVE_GRADINGS.pop(key, None)
-            shutil.rmtree(scratch, ignore_errors=True)
+            remove_tree(scratch)
 
 
 def running_gradings():
@@ -463,8 +464,9 @@ def kill_grading_process(pid, scratch):
 
     The worker is stopped first (SIGSTOP), so that its grading thread can start no new sandboxed
     worker; then the process group of each of its children (the sandboxed workers lead their own
-    groups) is killed, the worker is killed and the task's ``scratch`` folder removed. The nanny
-    sees its worker die and starts a fresh one.
+    groups; a bubblewrap sandbox ends with its bwrap, and everything in its PID namespace with it)
+    is killed, the worker is killed and the task's ``scratch`` folder removed. The nanny sees its
+    worker die and starts a fresh one.
     """
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGSTOP)
@@ -475,18 +477,7 @@ def kill_grading_process(pid, scratch):
                 else:
                     os.kill(child, signal.SIGKILL)
         os.kill(pid, signal.SIGKILL)
-    shutil.rmtree(scratch, ignore_errors=True)
-
-
-def child_pids(parent):
-    """PIDs (ints) of the processes whose parent is ``parent``, read from /proc."""
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields_after_name = stat.read_text().rpartition(")")[2].split()
-            if int(fields_after_name[1]) == parent:
-                children.append(int(stat.parent.name))
-    return children
+    remove_tree(scratch)
 
 
 def write_outcome(out_dir, entry, content, assignment, outcome):

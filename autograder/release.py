@@ -332,8 +332,10 @@ def setup_script(manifest):
             lines.append(f'apt-get install -y {package} || echo "{package} is not packaged here: the data set will be downloaded"')
         lines.append(f'cd /autograder/source && /autograder/venv/bin/python -c "{load}"')
     lines += [
-        "# Student code runs as other users; where the container allows no mount namespaces, file modes alone keep",
+        "# Student code runs in bubblewrap sandboxes where the container allows them (user namespaces); elsewhere",
+        "# it runs as other users, and where the container allows no mount namespaces either, file modes alone keep",
         "# the suites and the data sets from it.",
+        "apt-get install -y bubblewrap || echo \"bubblewrap is not packaged here: workers use the fallback isolation\"",
         "chmod -R o-rwx /autograder/source/tests",
         "if [ -d /autograder/source/data ]; then chmod -R o-rwx /autograder/source/data; fi",
         "if [ -d /usr/share/datasets ]; then chmod o-rwx /usr/share/datasets; fi",

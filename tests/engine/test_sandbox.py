@@ -2,10 +2,12 @@
 
 import io
 import os
+import random
 import subprocess
 import sys
 import time
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -54,8 +56,8 @@ def shout(count):
     return count
 
 
-def spawn_sleeper():
-    return subprocess.Popen(["sleep", "60"]).pid
+def spawn_sleeper(marker):
+    return subprocess.Popen(["sleep", marker]).pid
 
 
 def tensor_info(t):
@@ -143,13 +145,35 @@ def test_output_floods_are_cut_to_the_limit(sandboxed):
     assert len(output) < 4 * 1024 + 200 and "more bytes of output cut" in output, f"expected output cut near 4 KB, got {len(output)} characters"
 
 
+def processes_running(marker):
+    """PIDs of the live processes of this machine whose command line holds ``marker`` (pids inside a worker's PID
+    namespace mean nothing out here, so student processes are found by what they run)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if marker.encode() in (entry / "cmdline").read_bytes() and sandbox.running(int(entry.name)):
+                found.append(int(entry.name))
+        except OSError:
+            pass
+    return found
+
+
+def unique_marker():
+    """A sleep duration no other process on this machine runs with."""
+    return f"86400.{os.getpid()}{random.randrange(10**6):06d}"
+
+
 def test_processes_started_by_student_code_end_with_the_worker(sandboxed):
     submission = sandboxed({"calc.py": PROBE})
-    pid = submission.module("calc").spawn_sleeper()
+    marker = unique_marker()
+    submission.module("calc").spawn_sleeper(marker)
+    assert processes_running(marker), "expected the student's sleeper to run before the worker is closed"
     submission.close()
     time.sleep(0.2)
-    alive = os.path.exists(f"/proc/{pid}") and "Z" not in open(f"/proc/{pid}/stat").read().split()[2]
-    assert not alive, f"expected the student's background process {pid} to be killed with the worker"
+    left = processes_running(marker)
+    for pid in left:
+        os.kill(pid, 9)
+    assert not left, f"expected the student's background process to be killed with the worker, found {left}"
 
 
 def test_a_missing_file_is_named(sandboxed):
@@ -228,19 +252,28 @@ def test_a_worker_busy_in_student_code_dies_with_a_grading_process_that_is_kille
     folder = make_submission({"calc.py": PROBE})
     script = tmp_path / "grader.py"
     script.write_text(GRADER_THAT_DIES)
-    grader = subprocess.Popen([sys.executable, str(script), str(folder), str(toy_root / "assignments" / "toy" / "assignment.toml")],
-                              cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, stdout=subprocess.PIPE, text=True)
-    worker_pid = int(grader.stdout.readline())
-    time.sleep(0.5)
-    grader.kill()
-    grader.wait()
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and os.path.exists(f"/proc/{worker_pid}") and "Z" not in open(f"/proc/{worker_pid}/stat").read().split()[2]:
-        time.sleep(0.05)
-    alive = os.path.exists(f"/proc/{worker_pid}") and "Z" not in open(f"/proc/{worker_pid}/stat").read().split()[2]
-    if alive:
-        os.kill(worker_pid, 9)
-    assert not alive, f"expected the worker {worker_pid} to die with its killed grading process, it is still running"
+    temp = Path(sandbox.tempfile.mkdtemp(prefix="autograder-test-grader-"))
+    temp.chmod(0o711)  # the grading process's temporary folder: its worker's user id must reach its folder there
+    try:
+        grader = subprocess.Popen([sys.executable, str(script), str(folder), str(toy_root / "assignments" / "toy" / "assignment.toml")],
+                                  cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT), "TMPDIR": str(temp)},
+                                  stdout=subprocess.PIPE, text=True)
+        worker_pid = int(grader.stdout.readline())
+        time.sleep(0.5)
+        grader.kill()
+        grader.wait()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and sandbox.running(worker_pid):
+            time.sleep(0.05)
+        alive = sandbox.running(worker_pid)
+        if alive:
+            os.kill(worker_pid, 9)
+        assert not alive, f"expected the worker {worker_pid} to die with its killed grading process, it is still running"
+        if sandbox.bwrap_available():
+            left = [path.name for path in temp.glob("autograder-worker-*")]
+            assert not left, f"expected no worker folder in the grader's temporary folder with bubblewrap, got {left}"
+    finally:
+        sandbox.remove_tree(temp)
 
 
 def test_calls_stop_when_the_grading_time_budget_is_spent(sandboxed):
@@ -257,13 +290,14 @@ def test_calls_stop_when_the_grading_time_budget_is_spent(sandboxed):
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="workers get user ids and namespaces of their own only when grading as root")
 def test_each_worker_runs_as_a_user_of_its_own_and_sees_no_secret_folder(sandboxed):
-    probe = "import os\n\ndef who():\n    return os.getuid()\n\ndef listing(path):\n    return sorted(os.listdir(path))\n"
+    probe = "import os\n\ndef who():\n    return os.getuid()\n\ndef listing(path):\n    return sorted(os.listdir(path)) if os.path.isdir(path) else None\n"
     first, second = sandboxed({"calc.py": probe}), sandboxed({"calc.py": probe})
     first_uid, second_uid = first.module("calc").who(), second.module("calc").who()
     assert first_uid != second_uid and 0 not in (first_uid, second_uid), f"expected two distinct unprivileged user ids, got {first_uid} and {second_uid}"
     hidden = sandbox.secret_paths()
     assert REPO_ROOT / "tests" in hidden and REPO_ROOT / "solutions" in hidden, f"expected the suites and solutions among the hidden folders, got {hidden}"
-    assert first.module("calc").listing(str(REPO_ROOT / "tests")) == [], "expected the worker to see an empty tests folder"
+    seen = first.module("calc").listing(str(REPO_ROOT / "tests"))
+    assert seen in ([], None), f"expected the worker to see no tests folder or an empty one, got {seen}"
 
 
 FORGER = r'''
@@ -394,3 +428,53 @@ def test_a_module_that_puts_another_object_in_sys_modules_is_the_submissions_fai
     submission = sandboxed({"calc.py": "import sys\n\nsys.modules[__name__] = 5\n"})
     with pytest.raises(UnreadableReply, match=r"importing calc.py: the worker sent 5 \(of type int\) instead of the module"):
         submission.module("calc")
+
+
+VIEW_PROBE = """
+import os
+
+
+def look(paths):
+    return {path: sorted(os.listdir(path)) if os.path.isdir(path) else os.path.exists(path) for path in paths}
+
+
+def writable(path):
+    try:
+        with open(os.path.join(path, "probe.txt"), "w") as stream:
+            stream.write("x")
+        return True
+    except OSError:
+        return False
+
+
+def sizes(paths):
+    return {path: os.statvfs(path).f_blocks * os.statvfs(path).f_frsize for path in paths}
+
+
+def facts():
+    return {"cwd": os.getcwd(), "pids": sorted(int(name) for name in os.listdir("/proc") if name.isdigit()),
+            "hostname": os.uname().nodename, "root": sorted(os.listdir("/"))}
+"""
+
+
+@pytest.mark.skipif(not sandbox.bwrap_available(), reason="needs bubblewrap sandboxes")
+def test_a_bubblewrap_worker_sees_only_the_interpreter_its_runtime_and_its_private_scratch(sandboxed):
+    copy = Path(sandbox.tempfile.mkdtemp(prefix="autograder-test-course-copy-"))
+    try:
+        (copy / "secret.txt").write_text("hidden suite\n")
+        copy.chmod(0o755)
+        (copy / "secret.txt").chmod(0o644)
+        calc = sandboxed({"calc.py": VIEW_PROBE}).module("calc")
+        venv = os.path.realpath(sys.prefix)
+        seen = calc.look([str(copy), str(REPO_ROOT), "/home", "/root", "/var/log", "/etc/passwd", venv, "/usr/share/datasets"])
+        assert seen[str(copy)] is False and seen[str(REPO_ROOT)] is False, f"expected no course copy and no repository in the view, got {seen}"
+        assert not seen["/home"] and not seen["/root"] and not seen["/var/log"] and seen["/etc/passwd"] is False, f"expected none of /home, /root, /var/log, /etc/passwd, got {seen}"
+        assert seen[venv] and seen["/usr/share/datasets"] in ([], False), f"expected the environment and no data set, got {seen}"
+        assert not calc.writable(venv) and not calc.writable("/usr/lib"), "expected the interpreter's folders to be read-only"
+        assert calc.writable(".") and calc.writable("/tmp") and calc.writable("/dev/shm"), "expected the submission folder, /tmp and /dev/shm to be writable"
+        scratch = 512 * 2**20  # the toy manifest's scratch_mb (the default)
+        assert calc.sizes(["/tmp", "/dev/shm"]) == {"/tmp": scratch, "/dev/shm": scratch}, f"expected /tmp and /dev/shm of 512 MB each, got {calc.sizes(['/tmp', '/dev/shm'])}"
+        facts = calc.facts()
+        assert facts["cwd"] == sandbox.SANDBOX_SUBMISSION and facts["hostname"] == "sandbox" and max(facts["pids"]) < 20, f"unexpected sandbox facts {facts}"
+    finally:
+        sandbox.remove_tree(copy)

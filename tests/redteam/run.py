@@ -6,14 +6,23 @@ outcomes, the expected message appears, results.json is valid and plain text, no
 error (the corpus's suites are right: every failure is the submission's), the report a grader prints
 (``format_report``: table, messages, top-level message) is plain text whose only TOTAL line is the
 table's true total, the grading ended within the time budget plus 10 s, and afterwards no process of
-any worker is alive, no connection reached the machine's loopback listener, the canary file and the
-course's source are unchanged, and nothing was written where a zip-slip entry pointed.
+any worker is alive (nor any process running the corpus's marker command), no connection reached the
+machine's loopback listener, the canary file and the course's source are unchanged, nothing was written
+where a zip-slip entry pointed, and nothing an attack put in the shared temporary folder, /dev/shm or
+System V shared memory is left.
+
+A "scripted" entry is run by a function of this file instead: ``killed_grader`` stops a grading
+process while its worker runs student code, once with SIGKILL and once as a batch task past its
+budget, and passes when no process of the worker and no worker folder is left.
 
 Prints a table (submission, what it tries, expected and received score, wall time, leftover
 processes) and exits 1 on any mismatch. ``run.py NAME ...`` grades only the entries named. Attacks
-know the exact paths they aim at: the repository, the output file, the canary, the listener's port.
+know the exact paths they aim at: the repository, the output file, the canary, the listener's port,
+a copy of the course under the temporary folder.
 """
 
+import contextlib
+import ctypes
 import hashlib
 import json
 import os
@@ -21,6 +30,7 @@ import resource
 import shutil
 import socket
 import stat
+import subprocess
 import sys
 import tempfile
 import threading
@@ -38,12 +48,23 @@ sys.path.insert(0, str(REPO_ROOT))
 from autograder.grading import AssignmentLayout, grade_submission  # noqa: E402
 from autograder.manifest import load_manifest  # noqa: E402
 from autograder.results import format_report, validation_problems  # noqa: E402
-from autograder.sandbox import ISSUED_UIDS, machine_isolation, processes_of_workers  # noqa: E402
+from autograder.sandbox import ISSUED_UIDS, machine_isolation, processes_of_workers, remove_tree, running  # noqa: E402
 
 SECRET_ENV = "REDTEAM_GRADER_SECRET"
-CANARY = Path(tempfile.gettempdir()) / f"autograder-redteam-canary-{os.getpid()}"
-SLIP_TARGET = Path(tempfile.gettempdir()) / f"autograder-redteam-slip-{os.getpid()}"
-DAEMON_LOG = Path(tempfile.gettempdir()) / f"autograder-redteam-daemon-{os.getpid()}.log"
+TEMP = Path(tempfile.gettempdir())
+CANARY = TEMP / f"autograder-redteam-canary-{os.getpid()}"
+SLIP_TARGET = TEMP / f"autograder-redteam-slip-{os.getpid()}"
+DAEMON_LOG = TEMP / f"autograder-redteam-daemon-{os.getpid()}.log"
+# Another copy of the course, world-readable under the temporary folder, and the log of an earlier grading run.
+COURSE_COPY = TEMP / f"autograder-redteam-course-{os.getpid()}"
+GRADING_LOG = TEMP / f"autograder-redteam-grading-{os.getpid()}.log"
+# The command line of processes that attacks leave behind (`sleep MARKER`), unique to this run.
+MARKER = f"86400.{os.getpid()}{int(time.time() * 1000) % 10**6:06d}"
+# Names of the files attacks put in /dev/shm and the shared temporary folder, and the first System V key they use.
+SHM_PREFIX = f"autograder-redteam-shm-{os.getpid()}-"
+FILL_PREFIX = f"autograder-redteam-fill-{os.getpid()}-"
+SHM_KEY = 0x7ED00000 + (os.getpid() % 4096) * 16
+SHM_SEGMENTS = 8
 GUARDED = ("autograder", "utils", "tests/redteam")
 HUGE_BYTES = 500 * 2**20
 SLACK_SECONDS = 10
@@ -84,6 +105,79 @@ def tree_digest():
                 digest.update(f"{path.relative_to(REPO_ROOT)}:{path.stat().st_mode:o}".encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def base_places(listener_port):
+    """{placeholder: value} every attack may use, besides OUT (the results file of its grading)."""
+    return {"REPO_ROOT": REPO_ROOT, "CANARY": CANARY, "PORT": listener_port, "DAEMON_LOG": DAEMON_LOG, "COURSE_COPY": COURSE_COPY,
+            "GRADING_LOG": GRADING_LOG, "MARKER": MARKER, "SHM_PREFIX": SHM_PREFIX, "SHM_KEY": SHM_KEY, "FILL_PREFIX": FILL_PREFIX}
+
+
+@contextlib.contextmanager
+def course_copy():
+    """Another copy of the course under the temporary folder (the hidden suite, world-readable) and a grading log
+    that quotes the hidden suite's token, as careless staff might leave them; removed afterwards."""
+    hidden = COURSE_COPY / "tests" / "redteam" / "hidden"
+    hidden.mkdir(parents=True)
+    shutil.copyfile(HERE / "hidden" / "test_calc_hidden.py", hidden / "test_calc_hidden.py")
+    GRADING_LOG.write_text(f"grading redteam: test_leak_returns_nothing_secret expected {hidden_token()!r}\n")
+    for path in [COURSE_COPY, *COURSE_COPY.rglob("*"), GRADING_LOG]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    try:
+        yield
+    finally:
+        shutil.rmtree(COURSE_COPY, ignore_errors=True)
+        GRADING_LOG.unlink(missing_ok=True)
+
+
+def processes_running(marker):
+    """PIDs of the live processes of this machine whose command line holds ``marker``."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError, ValueError):
+            if marker.encode() in (entry / "cmdline").read_bytes() and running(int(entry.name)):
+                found.append(int(entry.name))
+    return found
+
+
+def shm_segments(first_key, count):
+    """{key: shmid} of the System V shared-memory segments of this IPC namespace whose key is in [first_key, first_key + count)."""
+    found = {}
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/sysvipc/shm").read_text().splitlines()[1:]:
+            key, shmid = int(line.split()[0]), int(line.split()[1])
+            if first_key <= key < first_key + count:
+                found[key] = shmid
+    return found
+
+
+def remove_segments(segments):
+    """Remove the System V shared-memory segments ``segments`` ({key: shmid})."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for shmid in segments.values():
+        libc.shmctl(shmid, 0, None)  # IPC_RMID
+
+
+def leftovers():
+    """What attacks left on the machine, removed here: [(what, how many)] for processes running MARKER, files in
+    /dev/shm and in the temporary folder named by the attacks, and their System V segments."""
+    found = []
+    processes = processes_running(MARKER)
+    for pid in processes:
+        kill_leftover(pid)
+    shm_files = list(Path("/dev/shm").glob(SHM_PREFIX + "*"))
+    for path in shm_files:
+        path.unlink(missing_ok=True)
+    fill = list(TEMP.glob(FILL_PREFIX + "*"))
+    for path in fill:
+        remove_tree(path)
+    segments = shm_segments(SHM_KEY, SHM_SEGMENTS)
+    remove_segments(segments)
+    for what, items in (("process(es) running the attacks' marker command", processes), ("file(s) in /dev/shm", shm_files),
+                        ("System V shared-memory segment(s)", segments), ("file(s) or folder(s) in the shared temporary folder", fill)):
+        if items:
+            found.append((what, len(items)))
+    return found
 
 
 def attack_source(name, places):
@@ -160,7 +254,7 @@ def build(name, folder, honest):
 
 @dataclass
 class Outcome:
-    """What grading one entry gave."""
+    """What grading one entry gave (a scripted entry has no expected score: None)."""
 
     name: str
     tries: str
@@ -266,9 +360,71 @@ def kill_leftover(pid):
         pass
 
 
+def killed_grader(how, places, bwrap=True):
+    """Stop a grading process while its worker runs student code that cleared its PR_SET_PDEATHSIG, started a
+    child in a new session and a non-daemon thread (submissions/orphans.py, then killed_grader.py).
+
+    Inputs: how: "SIGKILL" (the grading process is killed) or "batch" (``autograder.batch.kill_grading_process``
+    stops it, as when a batch task runs past its budget); places: the attacks' placeholders; bwrap: False switches
+    bubblewrap off in the grading process (a control).
+
+    Returns (processes of the worker or running MARKER still alive 5 s after the stop, names of worker folders
+    left in the grading process's temporary folder). The processes found are killed.
+    """
+    temp = Path(tempfile.mkdtemp(prefix="redteam-grader-"))
+    temp.chmod(0o711)  # the grading process's temporary folder: its workers' user ids must reach their folders there
+    try:
+        submission = temp / "submission"
+        submission.mkdir()
+        (submission / "calc.py").write_text(attack_source("orphans", places) + "\n\n" + (HERE / "submissions" / "killed_grader.py").read_text())
+        command = [sys.executable, str(HERE / "dying_grader.py"), str(submission)] + ([] if bwrap else ["--no-bwrap"])
+        grader = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env={**os.environ, "TMPDIR": str(temp)})
+        deadline = time.monotonic() + 60
+        while not processes_running(places["MARKER"]) and grader.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        if how == "batch":
+            from autograder.batch import kill_grading_process
+
+            kill_grading_process(grader.pid, str(temp))
+        else:
+            grader.kill()
+        grader.wait()
+        uids = [json.loads(line)["uid"] for line in grader.stdout if line.startswith("{")]
+        uids = [uid for uid in uids if uid is not None]
+        deadline = time.monotonic() + 5
+        while (processes_running(places["MARKER"]) or processes_of_workers(uids)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = set(processes_running(places["MARKER"])) | set(processes_of_workers(uids))
+        for pid in left:
+            kill_leftover(pid)
+        folders = sorted(path.name for path in temp.glob("autograder-worker-*")) if temp.exists() else []
+        return len(left), folders
+    finally:
+        remove_tree(temp)
+
+
+def run_scripted(entry, places):
+    """Run a scripted entry (only killed_grader): once with SIGKILL, once as a stopped batch task."""
+    if entry["name"] != "killed_grader":
+        raise ValueError(f"corpus.toml names scripted entry {entry['name']!r}, which run.py cannot run")
+    outcome = Outcome(entry["name"], entry["tries"], None)
+    for how in ("SIGKILL", "batch"):
+        started = time.monotonic()
+        left, folders = killed_grader(how, places)
+        outcome.seconds.append(time.monotonic() - started)
+        outcome.leftover = max(outcome.leftover, left)
+        if left:
+            outcome.problems.append(f"{how}: {left} process(es) of the worker outlived its grading process")
+        if folders:
+            outcome.problems.append(f"{how}: worker folder(s) left in the temporary folder: {', '.join(folders)}")
+    return outcome
+
+
 def check_machine(canary_text, digest_before):
-    """Problems left on the machine: a changed canary or source tree, a zip-slip file, a daemon's log still growing."""
-    problems = []
+    """Problems left on the machine: a changed canary or source tree, a zip-slip file, a daemon's log still growing,
+    what attacks left in the shared temporary folder, /dev/shm or shared memory, processes running MARKER."""
+    problems = [f"{count} {what} left after grading (removed now)" for what, count in leftovers()]
     if not CANARY.is_file() or CANARY.read_text() != canary_text or stat.S_IMODE(CANARY.stat().st_mode) != 0o644:
         problems.append(f"the canary {CANARY} was changed or removed")
     if tree_digest() != digest_before:
@@ -288,11 +444,12 @@ def format_table(outcomes):
     rows = [f"{'submission':<20} {'tries':<60} {'expected':>8} {'received':>9} {'wall s':>7} {'leftover':>8}  result"]
     for outcome in outcomes:
         tries = outcome.tries if len(outcome.tries) <= 60 else outcome.tries[:57] + "..."
+        expected = "-" if outcome.expected is None else f"{outcome.expected:g}"
         if outcome.skipped:
-            rows.append(f"{outcome.name:<20} {tries:<60} {outcome.expected:>8g} {'-':>9} {'-':>7} {'-':>8}  skipped: {outcome.skipped}")
+            rows.append(f"{outcome.name:<20} {tries:<60} {expected:>8} {'-':>9} {'-':>7} {'-':>8}  skipped: {outcome.skipped}")
             continue
-        received = "/".join("?" if score is None else f"{score:g}" for score in outcome.received)
-        rows.append(f"{outcome.name:<20} {tries:<60} {outcome.expected:>8g} {received:>9} {max(outcome.seconds):>7.1f} "
+        received = "/".join("?" if score is None else f"{score:g}" for score in outcome.received) or "-"
+        rows.append(f"{outcome.name:<20} {tries:<60} {expected:>8} {received:>9} {max(outcome.seconds):>7.1f} "
                     f"{outcome.leftover:>8}  {'ok' if not outcome.problems else 'MISMATCH'}")
     return "\n".join(rows)
 
@@ -312,36 +469,46 @@ def main(names):
     layout = AssignmentLayout(manifest_path, (HERE / "public", HERE / "hidden"))
     budget = load_manifest(manifest_path).limits.grading_seconds
     root = os.geteuid() == 0
-    print(f"isolation: {machine_isolation().describe()}")
+    isolation = machine_isolation()
+    print(f"isolation: {isolation.describe()}")
     canary_text = f"canary {time.time()}\n"
     CANARY.write_text(canary_text)
     CANARY.chmod(0o644)
     listener = Listener()
     digest = tree_digest()
-    places = {"REPO_ROOT": REPO_ROOT, "CANARY": CANARY, "PORT": listener.port, "DAEMON_LOG": DAEMON_LOG}
+    places = base_places(listener.port)
     outcomes = []
     scratch = tempfile.mkdtemp(prefix="redteam-")
     try:
-        for entry in entries:
-            if entry.get("needs_root") and not root:
-                outcomes.append(Outcome(entry["name"], entry["tries"], float(entry["expected"]), skipped="needs grading as root"))
-                continue
-            outcome = grade_entry(entry, layout, budget, listener, places, scratch)
-            outcome.problems += check_machine(canary_text, digest)
-            outcomes.append(outcome)
-            print(format_table([outcome]).splitlines()[1], flush=True)
+        with course_copy():
+            for entry in entries:
+                expected = float(entry["expected"]) if "expected" in entry else None
+                if entry.get("needs_root") and not root:
+                    outcomes.append(Outcome(entry["name"], entry["tries"], expected, skipped="needs grading as root"))
+                    continue
+                if entry.get("needs_bwrap") and not isolation.bwrap:
+                    outcomes.append(Outcome(entry["name"], entry["tries"], expected, skipped="needs bubblewrap"))
+                    continue
+                if entry.get("form") == "scripted":
+                    outcome = run_scripted(entry, places)
+                else:
+                    outcome = grade_entry(entry, layout, budget, listener, places, scratch)
+                outcome.problems += check_machine(canary_text, digest)
+                outcomes.append(outcome)
+                print(format_table([outcome]).splitlines()[1], flush=True)
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        remove_tree(scratch)
         shutil.rmtree(SLIP_TARGET, ignore_errors=True)
         for path in (CANARY, DAEMON_LOG):
             path.unlink(missing_ok=True)
+        leftovers()
     graded = [outcome for outcome in outcomes if not outcome.skipped]
     failed = [outcome for outcome in graded if outcome.problems]
     print("\n" + format_table(outcomes))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     for outcome in failed:
         print(f"\nMISMATCH {outcome.name}:\n  " + "\n  ".join(outcome.problems))
-    longest = max((max(outcome.seconds) for outcome in graded), default=0.0)
+    longest = max((max(outcome.seconds) for outcome in graded if outcome.expected is not None), default=0.0)
     print(f"\nredteam: {len(graded) - len(failed)} of {len(graded)} graded as expected ({len(outcomes) - len(graded)} skipped); "
           f"leftover processes: {sum(outcome.leftover for outcome in graded)}; longest grading {longest:.1f} s "
           f"(budget {budget:g} s + {SLACK_SECONDS} s); grader's peak memory {peak:.0f} MB")

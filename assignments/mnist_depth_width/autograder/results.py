@@ -88,8 +88,12 @@ def write_results(results, path):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(plain_document(results), indent=2, allow_nan=False) + "\n", encoding="utf-8")
-    partial.replace(path)
+    try:
+        partial.write_text(json.dumps(plain_document(results), indent=2, allow_nan=False) + "\n", encoding="utf-8")
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # a full disk leaves no empty .partial behind
+        raise
 
 
 def validation_problems(results):

@@ -15,7 +15,9 @@ class Limits:
 
     call_seconds and training_seconds bound one call into student code (training calls get the longer
     one); grading_seconds bounds all calls of one grading together: once it is spent, every further
-    call fails at once with a message saying so.
+    call fails at once with a message saying so. scratch_mb caps each of the worker's private
+    in-memory folders where bubblewrap is used: /tmp (which holds its submission's folder) and
+    /dev/shm; a worker can thus hold at most memory_mb of address space plus twice scratch_mb of files.
     """
 
     call_seconds: float = 60.0
@@ -26,6 +28,7 @@ class Limits:
     file_size_mb: int = 64
     processes: int = 512
     output_kb: int = 64
+    scratch_mb: int = 512
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,18 @@
 """The boundary between the grader and student code.
 
-Student code runs only in a worker process (``autograder.worker.server``) started in a fresh
-folder holding just the submitted files, under resource limits, in its own process group. When the
-grader runs as root, each worker also runs as a user id of its own (no other process, other
-workers included, shares it), in mount and network namespaces of its own where the course's secrets
-(suites, solutions, built zips, results, data sets) are covered by empty read-only folders and no
-network exists; when the worker ends, every process of its user id is killed. Tests hold ``RemoteObject`` proxies:
-attribute reads, writes and calls travel as messages; values come back as data (JSON-able
-values and numpy arrays, never pickles) or as further proxies.
+Student code runs only in a worker process (``autograder.worker.server``) under resource limits.
+Where bubblewrap (``bwrap``) can run, each worker runs in a default-deny sandbox: its file system
+holds only the interpreter and its packages, the worker runtime (read-only), its submission in a
+private size-capped ``/tmp`` and a private ``/dev/shm``; it has PID, IPC, network, UTS, mount and
+user namespaces of its own, and everything in it dies with the worker, with its grader and at the
+end of the worker (the PID namespace ends with its first process). When the grader runs as root,
+each worker also runs as a user id of its own (no other process, other workers included, shares
+it), and every process of that user id is killed when the worker ends. Without bubblewrap, a root
+grader gives workers mount and network namespaces where the course's secrets (suites, solutions,
+built zips, results, data sets) are covered by empty read-only folders (``Isolation.describe`` says
+which applies). Tests hold ``RemoteObject`` proxies: attribute reads, writes and calls travel as
+messages; values come back as data (JSON-able values and numpy arrays, never pickles) or as
+further proxies.
 
 Any failure on the student's side surfaces as a ``SubmissionError``: the test that caused it
 fails with the message, and the next call starts a fresh worker. That includes whatever comes back
@@ -45,6 +50,7 @@ REPO_ROOT = ENGINE_ROOT.parent
 SANDBOX_UID_BASE = 1_900_000_000
 SANDBOX_UID_SPAN = 100_000_000
 MAX_RESPONSE_BYTES = 512 * 2**20
+EXIT_WAIT_SECONDS = 2  # how long a worker whose channel closed may take to end by itself before it is killed
 BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from grader_worker.server import main; main(sys.argv[2:])"
 KILL_ALL = "import os, signal\ntry:\n    os.kill(-1, signal.SIGKILL)\nexcept ProcessLookupError:\n    pass"
 LIBC = ctypes.CDLL(None, use_errno=True)
@@ -61,6 +67,18 @@ NUMERICAL_ENVIRONMENT = (
     "ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "MKL_ENABLE_INSTRUCTIONS", "MKL_CBWR", "NPY_DISABLE_CPU_FEATURES",
     "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
 )
+# Inside a bubblewrap sandbox: where the worker runtime is mounted (read-only), the private scratch folder
+# (a tmpfs of the manifest's scratch_mb) and the submission's folder in it.
+SANDBOX_RUNTIME = "/autograder-runtime"
+SANDBOX_TMP = "/tmp"
+SANDBOX_SUBMISSION = "/tmp/submission"
+# The host's top-level system folders: a link (usr-merged systems) is recreated as a link, a folder is bound read-only.
+SYSTEM_FOLDERS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+# What the interpreter and its packages read outside /usr and the environment: the dynamic loader's cache and
+# configuration, fontconfig's configuration and cache (matplotlib, Pillow), the time zone, the CPU topology
+# (torch, OpenMP). Each is bound read-only when it exists.
+SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/fonts",
+                "/etc/localtime", "/var/cache/fontconfig", "/sys/devices/system/cpu")
 
 
 class SubmissionError(Exception):
@@ -131,23 +149,38 @@ class Isolation:
 
     - uid, gid: the worker's user and group ids (fresh ones per worker), or None when the grader is not
       root and workers run as the grader's user.
-    - namespaces: whether workers get mount and network namespaces of their own (root with CAP_SYS_ADMIN).
-    - hidden: folders covered, inside the worker's mount namespace, by an empty read-only folder.
+    - bwrap: the bubblewrap program when workers run in its default-deny sandbox (see ``bwrap_command``),
+      else None.
+    - namespaces: without bubblewrap, whether workers get mount and network namespaces of their own (root
+      with CAP_SYS_ADMIN).
+    - hidden: folders covered by an empty read-only folder in the worker's view: with bubblewrap, the
+      secret folders that lie inside a folder the sandbox shows (data sets under /usr or in the
+      environment); without it, every secret folder (``secret_paths``).
+    - note: why bubblewrap is not used, when it is not.
     """
 
     uid: int = None
     gid: int = None
     namespaces: bool = False
     hidden: tuple = ()
+    bwrap: str = None
+    note: str = ""
 
     def describe(self):
         """One line for the staff: what this machine's workers are kept from."""
+        if self.bwrap:
+            who = "users of their own" if self.uid is not None else "the grader's own user (grade as root for a user id per worker)"
+            hidden = f"; hidden inside it: {', '.join(map(str, self.hidden))}" if self.hidden else ""
+            return (f"workers run as {who} in bubblewrap sandboxes: a default-deny view (interpreter, packages and worker "
+                    f"runtime read-only, the submission in a private size-capped /tmp, a private /dev/shm){hidden}; "
+                    "PID, IPC, network and UTS namespaces of their own; nothing of a worker outlives it or its grader")
+        fallback = f"bubblewrap is not used ({self.note}); " if self.note else ""
         if self.uid is None:
-            return "workers run as the grader's own user: no secrecy, network or process-cleanup guarantees (grade as root)"
+            return fallback + "workers run as the grader's own user: no secrecy, network or process-cleanup guarantees (grade as root)"
         if not self.namespaces:
-            return ("workers run as users of their own, but this machine allows no mount or network namespaces: "
-                    "world-readable files (data sets, suites) are visible to them and they can reach the network")
-        return f"workers run as users of their own without network; hidden from them: {', '.join(map(str, self.hidden))}"
+            return fallback + ("workers run as users of their own, but this machine allows no mount or network namespaces: "
+                               "world-readable files (data sets, suites) are visible to them and they can reach the network")
+        return fallback + f"workers run as users of their own without network; hidden from them: {', '.join(map(str, self.hidden))}"
 
 
 def secret_paths():
@@ -169,6 +202,116 @@ def secret_paths():
     return tuple(hidden)
 
 
+def interpreter_folders():
+    """The folders the worker's interpreter and its packages live in (real paths): the environment's and its base Python's."""
+    folders = []
+    for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix):
+        folder = Path(os.path.realpath(prefix))
+        if folder not in folders:
+            folders.append(folder)
+    return folders
+
+
+def visible_folders():
+    """Host folders a bubblewrap sandbox shows read-only (real paths): /usr, the system folders that are not links, the
+    interpreter's folders outside /usr."""
+    shown = [Path("/usr")] + [Path(folder) for folder in SYSTEM_FOLDERS if os.path.isdir(folder) and not os.path.islink(folder)]
+    for folder in interpreter_folders():
+        if not any(folder == s or s in folder.parents for s in shown):
+            shown.append(folder)
+    return shown
+
+
+def sandbox_hidden_paths():
+    """The secret folders (``secret_paths``) that lie inside a folder a bubblewrap sandbox shows: they are covered there."""
+    shown = visible_folders()
+    return tuple(path for path in secret_paths() if any(path == s or s in path.parents for s in shown))
+
+
+def bwrap_command(bwrap, runtime_dir, scratch_mb, hidden=(), files=()):
+    """The bubblewrap command line (up to its ``--``) of a worker's default-deny sandbox.
+
+    Inputs:
+    - bwrap: the bubblewrap program.
+    - runtime_dir: folder from ``make_runtime_dir``, shown read-only at SANDBOX_RUNTIME (None: none).
+    - scratch_mb: size cap of the private /tmp (which holds the submission's folder) and of the private /dev/shm.
+    - hidden: folders inside the view covered by an empty read-only tmpfs.
+    - files: [(file descriptor, filename)] copied into SANDBOX_SUBMISSION (the descriptors must be passed to bwrap).
+
+    The view: /usr, the system folders (links recreated), the interpreter's folders and the SYSTEM_FILES that
+    exist, all read-only; a fresh /proc and /dev; tmpfs /tmp and /dev/shm of ``scratch_mb`` each. Namespaces: all
+    (user, PID, IPC, network, UTS, mount, cgroup), with no further user namespace allowed inside; the sandbox
+    dies with its parent (the grader), and its command runs in a new session.
+    """
+    command = [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
+               "--hostname", "sandbox", "--ro-bind", "/usr", "/usr"]
+    for folder in SYSTEM_FOLDERS:
+        if os.path.islink(folder):
+            command += ["--symlink", os.readlink(folder), folder]
+        elif os.path.isdir(folder):
+            command += ["--ro-bind", folder, folder]
+    for folder in visible_folders():
+        if folder != Path("/usr") and str(folder) not in SYSTEM_FOLDERS:
+            command += ["--ro-bind", str(folder), str(folder)]
+    for path in SYSTEM_FILES:
+        if os.path.exists(path):
+            command += ["--ro-bind", path, path]
+    for path in hidden:
+        command += ["--size", "4096", "--perms", "0555", "--tmpfs", str(path), "--remount-ro", str(path)]
+    size = str(scratch_mb * 2**20)
+    if runtime_dir is not None:
+        command += ["--ro-bind", str(runtime_dir), SANDBOX_RUNTIME]
+    command += ["--proc", "/proc", "--dev", "/dev",
+                "--size", size, "--perms", "1777", "--tmpfs", SANDBOX_TMP, "--size", size, "--perms", "1777", "--tmpfs", "/dev/shm",
+                "--perms", "0700", "--dir", SANDBOX_SUBMISSION]
+    for fd, name in files:
+        command += ["--perms", "0644", "--file", str(fd), f"{SANDBOX_SUBMISSION}/{name}"]
+    return command + ["--chdir", SANDBOX_SUBMISSION, "--"]
+
+
+def drop_privileges(uid, gid):
+    """Become user ``uid`` and group ``gid`` with no supplementary groups (real, effective and saved ids)."""
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
+
+
+def fresh_uid():
+    """A user (and group) id of the sandbox range that this process has not handed out yet."""
+    while True:
+        uid = SANDBOX_UID_BASE + random.SystemRandom().randrange(SANDBOX_UID_SPAN)
+        if uid not in ISSUED_UIDS:
+            return uid
+
+
+@functools.lru_cache(maxsize=1)
+def bwrap_problem():
+    """Why workers cannot run in a bubblewrap sandbox here ("" when they can); probed once.
+
+    The probe starts the worker's interpreter in the sandbox (as a sandbox user id when the grader is root) and
+    imports numpy, so that a view missing something the interpreter needs is found here rather than in a grading.
+    """
+    bwrap = shutil.which("bwrap") or shutil.which("bwrap", path="/usr/bin:/bin:/usr/local/bin")
+    if bwrap is None:
+        return "bubblewrap (bwrap) is not installed"
+    uid = fresh_uid() if os.geteuid() == 0 else None
+    command = bwrap_command(bwrap, None, 16, sandbox_hidden_paths()) + [worker_python(), "-I", "-c", "import numpy"]
+    try:
+        probe = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={},
+                               preexec_fn=(lambda: drop_privileges(uid, uid)) if uid is not None else None, timeout=60)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"bwrap could not be started: {exc}"
+    if probe.returncode != 0:
+        error = probe.stderr.decode(errors="replace").strip().splitlines()
+        return f"bwrap cannot run here: {error[-1] if error else f'exit status {probe.returncode}'}"
+    return ""
+
+
+def bwrap_available():
+    """The bubblewrap program when workers can run in its sandbox here, else None."""
+    return None if bwrap_problem() else shutil.which("bwrap") or shutil.which("bwrap", path="/usr/bin:/bin:/usr/local/bin")
+
+
 @functools.lru_cache(maxsize=1)
 def namespaces_available():
     """Whether this process may give a child its own mount and network namespaces (probed once)."""
@@ -183,13 +326,19 @@ def namespaces_available():
 
 
 def machine_isolation():
-    """The Isolation workers get here, with a fresh user id."""
-    if os.geteuid() != 0:
-        return Isolation()
-    uid = SANDBOX_UID_BASE + random.SystemRandom().randrange(SANDBOX_UID_SPAN)
-    ISSUED_UIDS.append(uid)
+    """The Isolation workers get here, with a fresh user id when the grader is root."""
+    uid = None
+    if os.geteuid() == 0:
+        uid = fresh_uid()
+        ISSUED_UIDS.append(uid)
+    bwrap = bwrap_available()
+    if bwrap:
+        return Isolation(uid=uid, gid=uid, bwrap=bwrap, hidden=sandbox_hidden_paths())
+    note = bwrap_problem() or "switched off"
+    if uid is None:
+        return Isolation(note=note)
     namespaces = namespaces_available()
-    return Isolation(uid=uid, gid=uid, namespaces=namespaces, hidden=secret_paths() if namespaces else ())
+    return Isolation(uid=uid, gid=uid, namespaces=namespaces, hidden=secret_paths() if namespaces else (), note=note)
 
 
 def checked(result, what):
@@ -272,74 +421,142 @@ def make_runtime_dir():
     return runtime
 
 
-def enter_sandbox(limits, isolation):
-    """Run in the worker's process before exec: namespaces, then its user id, then limits.
+def enter_sandbox(limits, isolation, file_bytes=0):
+    """Run in the worker's process before exec: namespaces (without bubblewrap), then its user id, then limits.
 
-    PR_SET_PDEATHSIG asks the kernel to kill the worker when the grading process dies, even by
-    SIGKILL, so that no student code outlives a killed grader (set after the user id changes, which
-    would clear it).
+    PR_SET_PDEATHSIG asks the kernel to kill the worker (with bubblewrap: bwrap, whose sandbox then ends)
+    when the grading process dies, even by SIGKILL, so that no student code outlives a killed grader (set
+    after the user id changes, which would clear it). With bubblewrap the file size limit is at least
+    ``file_bytes``, the largest submitted file, which bwrap copies into the sandbox under that limit.
     """
     if isolation.namespaces:
         enter_namespaces(isolation.hidden)
     if isolation.uid is not None:
-        os.setgroups([])
-        os.setresgid(isolation.gid, isolation.gid, isolation.gid)
-        os.setresuid(isolation.uid, isolation.uid, isolation.uid)
+        drop_privileges(isolation.uid, isolation.gid)
     LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     megabyte = 2**20
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * megabyte,) * 2)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_size_mb * megabyte,) * 2)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (max(limits.file_size_mb * megabyte, file_bytes),) * 2)
     resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes,) * 2)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def memory_file(name, content):
+    """A file descriptor of an anonymous in-memory file holding ``content``, positioned at its start."""
+    fd = os.memfd_create(name)
+    view = memoryview(content)
+    while view:
+        view = view[os.write(fd, view):]
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+def remove_tree(path):
+    """Remove the folder ``path`` whatever it holds: trees too deep for shutil.rmtree (its recursion, its open
+    folders, paths over PATH_MAX) are left to ``rm -rf``, which walks them without such limits."""
+    with contextlib.suppress(RecursionError):
+        shutil.rmtree(path, ignore_errors=True)
+    if os.path.lexists(path):
+        subprocess.run(["rm", "-rf", "--one-file-system", "--", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def child_pids(parent):
+    """PIDs (ints) of the processes whose parent is ``parent``, read from /proc."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields_after_name = stat.read_text().rpartition(")")[2].split()
+            if int(fields_after_name[1]) == parent:
+                children.append(int(stat.parent.name))
+    return children
+
+
+def running(pid):
+    """Whether process ``pid`` exists and is not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 class Worker:
     """One sandboxed worker process and its message channel.
 
     Inputs:
-    - files: {filename: bytes} of the submission, written into the worker's fresh folder.
+    - files: {filename: bytes} of the submission, copied into the worker's fresh folder.
     - limits: ``autograder.manifest.Limits``.
     - runtime_dir: folder from ``make_runtime_dir``.
+
+    With bubblewrap, the worker's folder exists only in its sandbox (SANDBOX_SUBMISSION, in its private /tmp)
+    and ``folder`` is None; without it, ``folder`` is a fresh folder of the shared temporary folder.
     """
 
     def __init__(self, files, limits, runtime_dir):
         self.limits = limits
         self.requests = 0
         self.isolation = machine_isolation()
-        self.folder = Path(tempfile.mkdtemp(prefix="autograder-worker-"))
-        for name, content in files.items():
-            (self.folder / name).write_bytes(content)
-        if self.isolation.uid is not None:
-            for path in [self.folder, *self.folder.iterdir()]:
-                os.chown(path, self.isolation.uid, self.isolation.gid)
+        self.folder = None
         to_worker_read, self.to_worker = os.pipe()
         self.from_worker, from_worker_write = os.pipe()
-        env = {"PATH": "/usr/bin:/bin", "HOME": str(self.folder), "TMPDIR": str(self.folder), "USER": "student", "LOGNAME": "student",
+        env = {"PATH": "/usr/bin:/bin", "USER": "student", "LOGNAME": "student",
                "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8",
                **{name: os.environ[name] for name in NUMERICAL_ENVIRONMENT if name in os.environ}}
         try:
-            self.process = self.start(runtime_dir, to_worker_read, from_worker_write, env)
+            if self.isolation.bwrap:
+                self.process = self.start_in_bwrap(files, runtime_dir, to_worker_read, from_worker_write,
+                                                   {**env, "HOME": SANDBOX_SUBMISSION, "TMPDIR": SANDBOX_TMP})
+            else:
+                self.folder = Path(tempfile.mkdtemp(prefix="autograder-worker-"))
+                for name, content in files.items():
+                    (self.folder / name).write_bytes(content)
+                if self.isolation.uid is not None:
+                    for path in [self.folder, *self.folder.iterdir()]:
+                        os.chown(path, self.isolation.uid, self.isolation.gid)
+                self.process = self.start(runtime_dir, to_worker_read, from_worker_write, {**env, "HOME": str(self.folder), "TMPDIR": str(self.folder)})
+        except BaseException:
+            for fd in (self.to_worker, self.from_worker):
+                os.close(fd)
+            if self.folder is not None:
+                remove_tree(self.folder)
+            raise
         finally:
             os.close(to_worker_read)
             os.close(from_worker_write)
         self.stdout = OutputCapture(self.process.stdout, limits.output_kb * 1024)
         self.stderr = OutputCapture(self.process.stderr, limits.output_kb * 1024)
 
-    def start(self, runtime_dir, read_fd, write_fd, env):
-        """Start the worker process; SandboxError when the machine does not allow it."""
+    def popen(self, command, pass_fds, cwd, env, file_bytes=0):
+        """Start ``command`` with the worker's limits and user id; SandboxError when the machine does not allow it."""
         try:
             return subprocess.Popen(
-                [worker_python(), "-I", "-c", BOOT, str(runtime_dir), str(read_fd), str(write_fd), str(self.folder)],
-                cwd=self.folder, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                pass_fds=(read_fd, write_fd), start_new_session=True,
-                preexec_fn=lambda: enter_sandbox(self.limits, self.isolation),
+                command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                pass_fds=pass_fds, start_new_session=True,
+                preexec_fn=lambda: enter_sandbox(self.limits, self.isolation, file_bytes),
             )
         except (OSError, subprocess.SubprocessError) as exc:
             raise SandboxError(
                 f"cannot start a sandboxed worker with {worker_python()} ({self.isolation.describe()}): {exc}. "
                 "The Python environment must be readable by every user (make setup builds it from the system Python)."
             ) from exc
+
+    def start(self, runtime_dir, read_fd, write_fd, env):
+        """Start the worker process in its folder of the shared temporary folder (no bubblewrap)."""
+        return self.popen([worker_python(), "-I", "-c", BOOT, str(runtime_dir), str(read_fd), str(write_fd), str(self.folder)],
+                          (read_fd, write_fd), self.folder, env)
+
+    def start_in_bwrap(self, files, runtime_dir, read_fd, write_fd, env):
+        """Start the worker process in a bubblewrap sandbox; the submitted files travel as in-memory files that bwrap
+        copies into the sandbox's private /tmp."""
+        file_fds = [(memory_file(name, content), name) for name, content in files.items()]
+        try:
+            command = bwrap_command(self.isolation.bwrap, runtime_dir, self.limits.scratch_mb, self.isolation.hidden, file_fds)
+            command += [worker_python(), "-I", "-c", BOOT, SANDBOX_RUNTIME, str(read_fd), str(write_fd), SANDBOX_SUBMISSION]
+            largest = max((len(content) for content in files.values()), default=0)
+            return self.popen(command, (read_fd, write_fd, *(fd for fd, _ in file_fds)), "/", env, largest)
+        finally:
+            for fd, _ in file_fds:
+                os.close(fd)
 
     @property
     def alive(self):
@@ -358,6 +575,8 @@ class Worker:
             self.send(protocol.pack_frame(dict(header, id=self.requests), blobs), deadline, timeout)
             return protocol.read_frame(lambda n: self.receive(n, deadline, timeout), MAX_RESPONSE_BYTES)
         except (EOFError, BrokenPipeError):
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=EXIT_WAIT_SECONDS)  # bwrap reports the worker's own exit status once it ends
             self.close()
             raise WorkerCrashed(self.crash_message()) from None
         except protocol.ProtocolError:
@@ -388,6 +607,8 @@ class Worker:
     def crash_message(self):
         """Why the worker ended, in words."""
         code = self.process.wait()
+        if self.isolation.bwrap and 128 < code < 128 + signal.NSIG:
+            code = 128 - code  # bwrap exits with 128 + the signal that ended the worker
         if code < 0:
             name = signal.Signals(-code).name
             reason = {"SIGXCPU": "it used up its CPU-time limit", "SIGKILL": "it was killed (out of memory or a limit)",
@@ -396,19 +617,33 @@ class Worker:
         return f"the worker process exited with status {code}"
 
     def close(self):
-        """Kill the worker's whole process group and every other process of its user id, and release its folder."""
+        """Kill the worker and everything it started, and release its folder.
+
+        With bubblewrap, killing bwrap ends its sandbox: the sandbox's first process dies with bwrap
+        (PR_SET_PDEATHSIG) and the kernel kills every process of its PID namespace with it; its /tmp, /dev/shm
+        and shared memory go with its namespaces. Then, as a backstop, every process of the worker's user id is
+        killed (when the grader is root), and the worker's folder in the shared temporary folder (without
+        bubblewrap) is removed.
+        """
+        # The sandbox's first process, to wait for its PID namespace's end; looked up only while bwrap's pid is still
+        # this worker's (not yet reaped, so not reused).
+        sandbox_init = child_pids(self.process.pid) if self.isolation.bwrap and self.process.returncode is None else []
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
         if self.isolation.uid is not None:
             kill_user(self.isolation.uid, self.isolation.gid)
+        deadline = time.monotonic() + 5
+        while any(running(pid) for pid in sandbox_init) and time.monotonic() < deadline:
+            time.sleep(0.01)
         for fd in (self.to_worker, self.from_worker):
             with contextlib.suppress(OSError):
                 os.close(fd)
         self.to_worker = self.from_worker = -1
         self.stdout.thread.join(timeout=5)
         self.stderr.thread.join(timeout=5)
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if self.folder is not None:
+            remove_tree(self.folder)
 
     def output(self):
         """The captured stdout and stderr of the worker."""
