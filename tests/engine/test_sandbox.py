@@ -413,12 +413,14 @@ def test_an_exception_message_comes_back_as_plain_text(sandboxed):
 
 
 def test_a_submitted_file_whose_parse_raises_memory_error_is_the_submissions_failure(sandboxed):
-    submission = sandboxed({"calc.py": FORGER})
-    submission.module("calc")
     header = io.BytesIO()
     np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (2**40,)})
-    with zipfile.ZipFile(submission.worker.folder / "bomb.npz", "w") as bundle:
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w") as bundle:
         bundle.writestr("W0.npy", header.getvalue())
+    writer = f"BOMB = {bomb.getvalue()!r}\n\n\ndef write_bomb():\n    with open('bomb.npz', 'wb') as stream:\n        stream.write(BOMB)\n"
+    submission = sandboxed({"calc.py": writer})
+    submission.module("calc").write_bomb()
     with pytest.raises(SubmissionError) as caught:
         submission.introspect("npz_arrays", "bomb.npz")
     assert "raised MemoryError" in str(caught.value), f"expected the worker's MemoryError as the submission's failure, got {caught.value}"
