@@ -46,7 +46,7 @@ from tqdm import tqdm
 
 from autograder.grading import AssignmentLayout, grade_submission
 from autograder.manifest import load_manifest
-from autograder.results import build_results, write_results
+from autograder.results import build_results, not_run_of, write_results
 from autograder.sandbox import child_pids, remove_tree
 
 GRADESCOPE_METADATA = "submission_metadata.yml"
@@ -277,13 +277,15 @@ def unchanged_score(folder, content, assignment):
     """The score of the kept results in ``folder`` when they can be reused, else None.
 
     Reusable: results.json and metadata.json are readable, metadata.json has the same fingerprint
-    ``content`` and ``assignment``, and that grading had no batch error.
+    ``content`` and ``assignment``, that grading had no batch error and every test ran (none was left
+    out because the course's data was missing).
     """
     try:
         metadata = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
         results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
         unchanged = (metadata["fingerprint"], metadata["assignment"], metadata["error"]) == (content, assignment, None)
-        return float(results["score"]) if unchanged else None
+        complete = not any(not_run_of(test) for test in results["tests"])
+        return float(results["score"]) if unchanged and complete else None
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

@@ -74,11 +74,14 @@ def test_the_cifar10_accuracy_earns_its_tier_on_a_stand_in_test_set(p2_submissio
     assert all(test["status"] == "passed" for name, test in tests.items() if name != ACCURACY_TEST), tests
 
 
-def test_without_cifar10_the_accuracy_test_is_skipped_with_the_data_root(p2_submission, tmp_path, monkeypatch):
+def test_without_cifar10_the_accuracy_test_could_not_run_and_counts_0_of_0_naming_the_data_root(p2_submission, tmp_path, monkeypatch):
     monkeypatch.setenv("AUTOGRADER_DATA", str(tmp_path))
     tests, _ = grade_p2(p2_submission[0], tmp_path)
-    output = tests[ACCURACY_TEST]["output"]
-    assert tests[ACCURACY_TEST]["score"] == 0 and output == f"skipped: CIFAR-10 not found at {tmp_path}", output
+    accuracy = tests[ACCURACY_TEST]
+    got = (accuracy["score"], accuracy["max_score"], accuracy["extra_data"]["not_run"], accuracy["output"].splitlines()[0])
+    expected = (0, 0, {"reason": f"CIFAR-10 not found at {tmp_path}", "points": 5.0, "extra_credit": 10.0},
+                f"skipped: CIFAR-10 not found at {tmp_path}")
+    assert got == expected, f"expected score, max_score, not_run and the message's first line {expected}, got {got}"
 
 
 def test_a_pickled_model_instead_of_a_state_dict_is_refused_with_a_message(p2_submission, tmp_path, monkeypatch):

@@ -2,7 +2,8 @@
 
 import json
 
-from autograder.results import GradedTest, build_results, format_messages, format_report, format_table, validation_problems, write_results
+from autograder.results import (GradedTest, build_results, format_messages, format_report, format_table, not_run_message, validation_problems,
+                                write_results)
 
 
 def records():
@@ -86,3 +87,30 @@ def test_results_json_is_written_as_plain_text_whatever_the_document_holds(tmp_p
     assert written["tests"][0]["output"] == "red \ufffd", f"expected plain text in results.json, got {written['tests'][0]['output']!r}"
     assert "\\u001b" not in text and "\\ud800" not in text, "expected no escape character or lone surrogate in results.json"
     assert validation_problems(written) == [], validation_problems(written)
+
+
+def test_a_test_that_could_not_run_counts_0_of_0_and_keeps_its_points_in_extra_data():
+    results = build_results([
+        GradedTest(name="relu", number="1", max_score=3, visibility="visible", passed=True),
+        GradedTest(name="accuracy on CIFAR-10", number="2", max_score=5, extra_credit=10, visibility="visible",
+                   output="skipped: CIFAR-10 not found at /data", not_run="CIFAR-10 not found at /data"),
+    ], output="", execution_time=0.0)
+    entry = results["tests"][1]
+    got = (entry["score"], entry["max_score"], entry["status"], entry["extra_data"]["not_run"])
+    expected = (0.0, 0.0, "failed", {"reason": "CIFAR-10 not found at /data", "points": 5.0, "extra_credit": 10.0})
+    assert got == expected, f"expected score, max_score, status and not_run {expected}, got {got}"
+    assert validation_problems(results) == [], validation_problems(results)
+    table = format_table(results)
+    rows = {line.split()[0]: line.split() for line in table.splitlines()[1:]}
+    assert rows["2"][-3:-1] == ["skip", "0/0"] and rows["TOTAL"][-1] == "3/3", \
+        f"expected the test shown as 'skip 0/0' and the TOTAL 3/3 as in results.json, got\n{table}"
+
+
+def test_the_message_on_tests_that_could_not_run_names_the_data_the_parts_and_the_points_left_out():
+    tests = [GradedTest(name=f"accuracy {number}", number=number, max_score=points, extra_credit=extra, visibility="visible",
+                        not_run="CIFAR-10 not found at /data").to_json() for number, points, extra in (("2b", 5, 10), ("3", 2, 0))]
+    expected = ("2 tests could not run because the course's data is missing (CIFAR-10 not found at /data): parts 2b, 3. "
+                "They count 0 of 0 points: their 7 points (and 10 extra) are left out of the score and of the maximum, not lost "
+                "(not your fault); the course staff will grade them again once the data is installed.")
+    assert not_run_message(tests) == expected, f"expected {expected!r}, got {not_run_message(tests)!r}"
+    assert not_run_message(tests[:0]) == "", "expected no message when every test ran"
