@@ -22,10 +22,14 @@ temporary folders, and the nanny starts a fresh one.
 
 A re-run skips a submission whose results.json exists and whose content fingerprint (see
 ``fingerprint``) and assignment equal those of its metadata.json, unless that grading ended with
-an error; the summary says how many were skipped.
+an error or left tests that could not run because the course's data was missing; the summary says
+how many were skipped. ``only`` regrades the students it names, changed or not, and leaves the
+others as they are. ``grade`` run into ``OUTDIR/submissions/<student>/results.json`` writes the
+same folder as a batch grading (``record_single_grading``), so ``gradebook OUTDIR`` records it.
 """
 
 import contextlib
+import difflib
 import hashlib
 import json
 import logging
@@ -119,7 +123,7 @@ class BatchSummary:
         return "\n".join(lines)
 
 
-def grade_batch(layout, submissions_dir, out_dir, *, workers=None, scheduler=None, progress=True, task_seconds=None):
+def grade_batch(layout, submissions_dir, out_dir, *, workers=None, scheduler=None, progress=True, task_seconds=None, only=None):
     """Grade every submission in ``submissions_dir`` into the batch layout under ``out_dir``.
 
     Inputs:
@@ -136,9 +140,12 @@ def grade_batch(layout, submissions_dir, out_dir, *, workers=None, scheduler=Non
     - progress: whether to show a progress bar (done, failed and running counts, ETA) on stderr.
     - task_seconds: float or None, wall-clock budget of one submission's grading, after which it is
       recorded as timed out (default: ``default_task_seconds`` of the manifest).
+    - only: None (every submission), or the students (iterable of str, names of entries of
+      ``submissions_dir``) to regrade, changed or not; the others are neither graded nor counted.
 
     Returns a BatchSummary. Raises ManifestError when the assignment's manifest cannot be read, and
-    ValueError when both ``workers`` and ``scheduler`` are given.
+    ValueError when both ``workers`` and ``scheduler`` are given or ``only`` names a student who has no
+    submission in ``submissions_dir``.
     """
     if workers is not None and scheduler is not None:
         raise ValueError("give either workers (a local cluster) or scheduler (an existing cluster), not both")
@@ -148,11 +155,13 @@ def grade_batch(layout, submissions_dir, out_dir, *, workers=None, scheduler=Non
     out_dir = Path(out_dir)
     summary = BatchSummary()
     entries, summary.ignored, summary.notes = find_submissions(Path(submissions_dir))
+    if only is not None:
+        entries = chosen_entries(entries, only, submissions_dir)
     to_grade = []
     for entry in entries:
         folder = student_folder(out_dir, entry.student)
         content = fingerprint(entry.source)
-        kept_score = unchanged_score(folder, content, manifest.name)
+        kept_score = None if only is not None else unchanged_score(folder, content, manifest.name)
         if kept_score is None:
             to_grade.append((entry, content))
         else:
@@ -163,6 +172,20 @@ def grade_batch(layout, submissions_dir, out_dir, *, workers=None, scheduler=Non
             run_gradings(client, absolute_layout(layout), to_grade, out_dir, manifest.name, budget, summary, progress)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def chosen_entries(entries, students, submissions_dir):
+    """The entries ([BatchEntry]) of ``students`` (iterable of str), in ``entries``' order.
+
+    Raises ValueError naming each student without a submission in ``submissions_dir``, with the close names.
+    """
+    known = {entry.student: entry for entry in entries}
+    unknown = [student for student in dict.fromkeys(students) if student not in known]
+    if unknown:
+        hints = [f"{student} (close: {', '.join(close)})" if (close := difflib.get_close_matches(student, known, n=3)) else student
+                 for student in unknown]
+        raise ValueError(f"no submission in {submissions_dir} for: {'; '.join(hints)}")
+    return [entry for entry in entries if entry.student in set(students)]
 
 
 def default_task_seconds(manifest):
@@ -480,6 +503,28 @@ def kill_grading_process(pid, scratch):
                     os.kill(child, signal.SIGKILL)
         os.kill(pid, signal.SIGKILL)
     remove_tree(scratch)
+
+
+def record_single_grading(layout, assignment, source, out_dir, student):
+    """Grade ``source`` into ``OUTDIR/submissions/<student>/`` as a batch grading does: results.json, metadata.json
+    (a new ``graded_at``; name, sid and email kept from the earlier metadata.json) and the artifacts, so that
+    ``gradebook OUTDIR`` records it as a new run.
+
+    Inputs: layout (AssignmentLayout), assignment (str, its name), source (Path of the folder or zip), out_dir
+    (Path of the batch folder), student (str). Returns the results (dict).
+    """
+    folder = student_folder(Path(out_dir), student)
+    try:
+        earlier = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        earlier = {}
+    identity = {key: earlier.get(key) for key in ("name", "sid", "email")} if isinstance(earlier, dict) else {}
+    shutil.rmtree(folder / "artifacts", ignore_errors=True)
+    started = time.monotonic()
+    results = grade_submission(layout, source, artifacts_dir=folder / "artifacts")
+    write_outcome(Path(out_dir), BatchEntry(student, Path(source), **identity), fingerprint(source), assignment,
+                  GradingOutcome(results, None, time.monotonic() - started))
+    return results
 
 
 def write_outcome(out_dir, entry, content, assignment, outcome):

@@ -50,6 +50,8 @@ def build_parser():
     where.add_argument("--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler to use instead (e.g. tcp://host:8786)")
     batch.add_argument("--task-seconds", type=float, help="wall-clock budget of one grading (default: from the manifest's [limits])")
     batch.add_argument("--no-progress", action="store_true", help="no progress bar")
+    batch.add_argument("--only", action="append", metavar="STUDENT",
+                       help="regrade only this student's submission, changed or not (repeatable); the others are left as they are")
 
     gradebook = commands.add_parser("gradebook", help="record a batch's runs in OUTDIR/gradebook.sqlite, write OUTDIR/grades.csv, print a summary")
     gradebook.add_argument("out_dir", type=Path, metavar="OUTDIR", help="the batch output folder (holds submissions/)")
@@ -78,8 +80,19 @@ def main(argv=None):
 
 
 def grade(args):
-    """Grade one submission; exit status 0 whenever results.json was written."""
-    results = grade_submission(AssignmentLayout.in_repository(args.root, args.assignment), args.submission, out=args.out)
+    """Grade one submission; exit status 0 whenever results.json was written.
+
+    ``--out OUTDIR/submissions/<student>/results.json`` (a batch's layout) regrades that student of the batch:
+    metadata.json and the artifacts are written too, so that ``gradebook OUTDIR`` records the new run.
+    """
+    layout = AssignmentLayout.in_repository(args.root, args.assignment)
+    out = args.out.resolve()
+    if out.name == "results.json" and out.parent.parent.name == "submissions":
+        from autograder.batch import record_single_grading
+
+        results = record_single_grading(layout, args.assignment, args.submission, out.parent.parent.parent, out.parent.name)
+    else:
+        results = grade_submission(layout, args.submission, out=args.out)
     if not args.quiet:
         print(format_report(results))
         print(f"results written to {args.out}")
@@ -174,9 +187,11 @@ def release(args):
 
 
 def grade_batch(args):
-    """Grade every submission of a folder on a Dask cluster, then update the gradebook and write the feedback pages.
+    """Grade every submission of a folder (or those of ``--only``) on a Dask cluster, then update the gradebook
+    and grades.csv and write the feedback pages of the submissions graded.
 
-    Exit status 0 once every results.json is written, 2 when the batch cannot start (no manifest, no folder).
+    Exit status 0 once every results.json is written, 2 when the batch cannot start (no manifest, no folder,
+    a student of ``--only`` without a submission).
     """
     from autograder.batch import grade_batch as run_batch
     from autograder.feedback import write_feedback_pages
@@ -186,13 +201,13 @@ def grade_batch(args):
     layout = AssignmentLayout.in_repository(args.root, args.assignment)
     try:
         summary = run_batch(layout, args.submissions, args.out, workers=args.workers, scheduler=args.scheduler,
-                            task_seconds=args.task_seconds, progress=not args.no_progress)
-    except (ManifestError, FileNotFoundError) as exc:
+                            task_seconds=args.task_seconds, progress=not args.no_progress, only=args.only)
+    except (ManifestError, FileNotFoundError, ValueError) as exc:
         print(f"grade-batch: {exc}")
         return 2
     print(summary.describe())
     update_gradebook(args.out, load_manifest(layout.manifest_path))
-    pages = write_feedback_pages(args.out)
+    pages = write_feedback_pages(args.out, students=args.only)
     print(f"results in {args.out / 'submissions'}; {len(pages)} feedback pages; grades in {args.out / 'grades.csv'}\n")
     print(gradebook_summary(args.out))
     return 0

@@ -128,15 +128,17 @@ def write_feedback_page(submission_dir, *, audience="student", published=False):
     return path
 
 
-def write_feedback_pages(out_dir, **options):
-    """Write the feedback page of every graded submission in ``OUTDIR/submissions``; returns their paths.
+def write_feedback_pages(out_dir, students=None, **options):
+    """Write the feedback page of every graded submission in ``OUTDIR/submissions`` (or of ``students``, an
+    iterable of folder names, when given); returns their paths.
 
     Folders without a results.json (not graded yet) are left alone. ``options`` are those of
     ``write_feedback_page`` (audience, published).
     """
     submissions = Path(out_dir) / "submissions"
+    chosen = None if students is None else set(students)
     return [write_feedback_page(folder, **options) for folder in sorted(submissions.iterdir())
-            if (folder / "results.json").is_file()]
+            if (folder / "results.json").is_file() and (chosen is None or folder.name in chosen)]
 
 
 def shown_tests(results, *, audience, published):

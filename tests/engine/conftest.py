@@ -12,6 +12,8 @@ from autograder.manifest import load_manifest
 from autograder.sandbox import Submission, make_runtime_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 TOY_MANIFEST = """
 [assignment]
@@ -132,3 +134,35 @@ def run_cli(*args, cwd=None):
     """Run ``python -m autograder`` in a subprocess; returns the CompletedProcess."""
     return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], cwd=cwd or REPO_ROOT,
                           capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium driven by Playwright; skipped only when the executable is missing."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"skipped: Chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser, path):
+    """Open a written page from its file:// URL; returns the page, the URLs it requested and its console errors."""
+    page = browser.new_page()
+    requests, errors = [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(path.as_uri())
+    return page, requests, errors
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A local Dask cluster of 2 workers shared by a module's tests that pass its scheduler's address."""
+    from autograder.batch import local_cluster
+
+    with local_cluster(2) as shared:
+        yield shared

@@ -4,6 +4,7 @@ import csv
 import json
 import os
 import re
+import sqlite3
 import zipfile
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import CORRECT_CALC, CORRECT_OTHER, run_cli, write
 
-from autograder.batch import grade_batch, grade_in_worker, local_cluster
+from autograder.batch import grade_batch, grade_in_worker
 from autograder.grading import AssignmentLayout
 from autograder.results import validation_problems
 
@@ -42,13 +43,6 @@ submission_222:
 """
 GRADESCOPE_WITHOUT_COLONS = GRADESCOPE_WITH_COLONS.replace(":submitters:", "submitters:").replace(":name:", "name:") \
     .replace(":sid:", "sid:").replace(":email:", "email:")
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    """A local Dask cluster of 2 workers shared by the tests that pass its scheduler's address."""
-    with local_cluster(2) as shared:
-        yield shared
 
 
 @pytest.fixture
@@ -234,3 +228,75 @@ def test_a_lone_surrogate_in_one_submission_leaves_grades_csv_and_every_feedback
         assert "double() doubles every entry." in page, f"expected {student}'s feedback page to list the public test"
     page = (out / "submissions" / "mallory" / "feedback.html").read_text(encoding="utf-8")
     assert "no double: \ufffd" in page and "\x1b" not in page, "expected mallory's message on the page as plain text"
+
+
+def graded_runs(out_dir, student):
+    """(graded_at, score) of every recorded run of ``student``, oldest first."""
+    with sqlite3.connect(out_dir / "gradebook.sqlite") as connection:
+        return connection.execute("SELECT graded_at, score FROM runs WHERE student = ? ORDER BY id", (student,)).fetchall()
+
+
+def totals_in_grades_csv(out_dir):
+    """{Student: Total} of grades.csv."""
+    with open(out_dir / "grades.csv", newline="") as table:
+        return {row["Student"]: row["Total [3 pts]"] for row in csv.DictReader(table)}
+
+
+def test_only_regrades_the_named_student_and_updates_the_gradebook_grades_and_only_their_feedback_page(toy_root, cluster, tmp_path):
+    submissions = tmp_path / "submissions"
+    correct_folder(submissions / "alice")
+    correct_folder(submissions / "bob")
+    out = tmp_path / "out"
+    first = run_cli("--root", toy_root, "grade-batch", "toy", submissions, "--out", out, "--scheduler", cluster.scheduler_address, "--no-progress")
+    assert first.returncode == 0, first.stdout + first.stderr[-3000:]
+    alice_files = {name: (out / "submissions" / "alice" / name).read_bytes() for name in ("results.json", "metadata.json", "feedback.html")}
+    bob_page = out / "submissions" / "bob" / "feedback.html"
+    bob_page.write_text("the page of bob's first grading")
+
+    write(submissions / "bob" / "calc.py", WRONG_CALC)
+    write(submissions / "alice" / "calc.py", WRONG_CALC)  # changed too, but not named: left as it was
+    again = run_cli("--root", toy_root, "grade-batch", "toy", submissions, "--out", out, "--scheduler", cluster.scheduler_address,
+                    "--no-progress", "--only", "bob")
+    assert again.returncode == 0, again.stdout + again.stderr[-3000:]
+    assert "graded 1, failed 0, skipped 0" in again.stdout, f"expected only bob graded, got\n{again.stdout}"
+    assert totals_in_grades_csv(out) == {"alice": "3", "bob": "1"}, f"expected grades.csv alice 3 (kept) and bob 1 (regraded), got {totals_in_grades_csv(out)}"
+    assert [score for _, score in graded_runs(out, "bob")] == [3.0, 1.0], f"expected bob's runs 3 then 1 in the gradebook, got {graded_runs(out, 'bob')}"
+    assert len(graded_runs(out, "alice")) == 1, f"expected alice's one run only, got {graded_runs(out, 'alice')}"
+    unchanged = [name for name, content in alice_files.items() if (out / "submissions" / "alice" / name).read_bytes() == content]
+    assert unchanged == list(alice_files), f"expected alice's results, metadata and page untouched, only {unchanged} are"
+    assert "double() doubles every entry." in bob_page.read_text(), "expected bob's feedback page rewritten"
+
+
+def test_only_with_a_student_without_a_submission_stops_and_names_the_close_ones(toy_root, tmp_path):
+    submissions = tmp_path / "submissions"
+    correct_folder(submissions / "alice")
+    completed = run_cli("--root", toy_root, "grade-batch", "toy", submissions, "--out", tmp_path / "out", "--only", "alcie", "--no-progress")
+    expected = f"grade-batch: no submission in {submissions} for: alcie (close: alice)"
+    assert (completed.returncode, completed.stdout.strip()) == (2, expected), \
+        f"expected exit status 2 and {expected!r}, got {completed.returncode} and {completed.stdout.strip()!r}"
+    assert not (tmp_path / "out").exists(), "expected nothing written"
+
+
+def test_grade_into_a_batch_folder_then_gradebook_records_a_new_run_and_keeps_the_students_identity(toy_root, cluster, tmp_path):
+    export = tmp_path / "export"
+    write(export / "submission_metadata.yml", GRADESCOPE_WITH_COLONS)
+    correct_folder(export / "submission_111")
+    out = tmp_path / "out"
+    first = run_cli("--root", toy_root, "grade-batch", "toy", export, "--out", out, "--scheduler", cluster.scheduler_address, "--no-progress")
+    assert first.returncode == 0, first.stdout + first.stderr[-3000:]
+
+    resubmitted = write(tmp_path / "late" / "calc.py", WRONG_CALC).parent
+    write(resubmitted / "other.py", CORRECT_OTHER)
+    folder = out / "submissions" / "submission_111"
+    graded = run_cli("--root", toy_root, "grade", "toy", resubmitted, "--out", folder / "results.json", "--quiet")
+    assert graded.returncode == 0, graded.stdout + graded.stderr[-3000:]
+    _, metadata = read_student(out, "submission_111")
+    identity = (metadata["name"], metadata["sid"], metadata["email"], metadata["source"])
+    expected_identity = ("Solo Student", "100", "solo@example.edu", str(resubmitted))
+    assert identity == expected_identity, f"expected the identity kept and the new source {expected_identity}, got {identity}"
+
+    recorded = run_cli("--root", toy_root, "gradebook", out)
+    assert recorded.returncode == 0 and "recorded 1 new runs" in recorded.stdout, recorded.stdout + recorded.stderr[-3000:]
+    assert [score for _, score in graded_runs(out, "submission_111")] == [3.0, 1.0], \
+        f"expected the runs 3 then 1 in the gradebook, got {graded_runs(out, 'submission_111')}"
+    assert totals_in_grades_csv(out) == {"Solo Student": "1"}, f"expected grades.csv's total 1, got {totals_in_grades_csv(out)}"

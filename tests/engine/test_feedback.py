@@ -3,16 +3,14 @@
 import base64
 import json
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
+from conftest import open_page
 from matplotlib.figure import Figure
 
 from autograder.feedback import render_feedback, write_feedback_page, write_feedback_pages
 from autograder.results import GradedTest, build_results
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 INJECTION = "<script>alert(1)</script>"
 METADATA = {"student": "alice", "name": "Alice <b>Liddell</b>", "sid": "42", "email": "alice@example.org",
             "source": "submissions/alice.zip", "fingerprint": "ab" * 32, "graded_at": "2026-01-01T00:00:00Z",
@@ -149,29 +147,6 @@ def test_pages_are_written_for_every_graded_submission(submission_dir):
     assert written == [submission_dir / "feedback.html", bob / "feedback.html"], written
     assert "<title>Feedback: assignment — bob</title>" in (bob / "feedback.html").read_text()
     assert not (out / "submissions" / "carol" / "feedback.html").exists()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Debian Chromium driven by Playwright; skipped only when the executable is missing."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"skipped: Chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def open_page(browser, path):
-    """Open a written page from its file:// URL; returns the page, the URLs it requested and its console errors."""
-    page = browser.new_page()
-    requests, errors = [], []
-    page.on("request", lambda request: requests.append(request.url))
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.goto(path.as_uri())
-    return page, requests, errors
 
 
 def test_the_grader_page_renders_in_chromium_offline(browser, submission_dir):
