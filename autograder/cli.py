@@ -1,5 +1,5 @@
 """``python -m autograder``: grade, check, validate, pack and release assignments; staff tools for batches
-(grade-batch, gradebook, feedback, similarity)."""
+(grade-batch, gradebook, feedback, manual, similarity)."""
 
 import argparse
 import json
@@ -63,6 +63,15 @@ def build_parser():
     feedback.add_argument("--audience", choices=("student", "grader"), default="student", help="student: Gradescope visibility; grader: every test")
     feedback.add_argument("--published", action="store_true", help="grades are published: show after_published tests to students")
 
+    manual = commands.add_parser("manual", help="write OUTDIR/rubric.csv for the parts a person grades, or --import a filled one "
+                                                "into the gradebook, grades.csv and the feedback pages")
+    manual.add_argument("out_dir", type=Path, metavar="OUTDIR", help="the batch output folder (holds submissions/)")
+    manual.add_argument("--import", dest="sheet", type=Path, metavar="FILE.csv", help="import the points of a filled rubric sheet")
+    manual.add_argument("--assignment", help="the assignment (default: the one the runs' metadata.json names)")
+    manual.add_argument("--manifest", type=Path, help="the assignment.toml to use (overrides --assignment)")
+    manual.add_argument("--audience", choices=("student", "grader"), default="student", help="view of the feedback pages rewritten after an import")
+    manual.add_argument("--published", action="store_true", help="grades are published: students see a person's points and comments")
+
     similarity = commands.add_parser("similarity", help="rank pairs of students by code similarity (copydetect); write similarity.csv and .html")
     similarity.add_argument("assignment")
     similarity.add_argument("submissions", type=Path, help="folder with one entry (a folder or a .zip) per student")
@@ -75,7 +84,7 @@ def main(argv=None):
     """Run one command; returns the process exit status."""
     args = build_parser().parse_args(argv)
     commands = {"grade": grade, "check": check, "validate": validate, "pack": pack, "release": release,
-                "grade-batch": grade_batch, "gradebook": gradebook, "feedback": feedback, "similarity": similarity}
+                "grade-batch": grade_batch, "gradebook": gradebook, "feedback": feedback, "manual": manual, "similarity": similarity}
     return commands[args.command](args)
 
 
@@ -227,6 +236,14 @@ def feedback(args):
     pages = write_feedback_pages(args.out_dir, audience=args.audience, published=args.published)
     print(f"wrote {len(pages)} feedback pages ({args.audience} view{', published' if args.published else ''})")
     return 0
+
+
+def manual(args):
+    """Write the rubric sheet of the parts a person grades, or import a filled one."""
+    from autograder.manual import run_manual
+
+    return run_manual(args.out_dir, sheet=args.sheet, assignment=args.assignment, manifest_path=args.manifest, root=args.root,
+                      audience=args.audience, published=args.published)
 
 
 def similarity(args):

@@ -1,8 +1,9 @@
 """Feedback pages: one self-contained HTML page per graded submission.
 
 A page shows the assignment and the student, the total, a table of the tests (part, name, result,
-points, seconds), each test's message, the top-level output, and the artifacts the student submitted:
-plots embedded as images, text files shown for manual grading, other files (PDF reports) as downloads.
+points, seconds), each test's message, the top-level output, the points and comments a person gave
+(``autograder.manual``), and the artifacts the student submitted: plots embedded as images, text files
+shown for manual grading, other files (PDF reports) as downloads.
 
 The page loads nothing: its style is inline, every file is a ``data:`` URI (SVG too, in an ``<img>``,
 where it cannot run scripts), and its Content-Security-Policy forbids scripts and every other source.
@@ -11,11 +12,14 @@ valid UTF-8, no control characters) and escaped with ``html.escape``.
 
 Visibility follows Gradescope. For ``audience="student"``: ``visible`` tests are always shown,
 ``after_published`` and ``after_due_date`` tests only when ``published``, ``hidden`` tests never; before
-publication the total counts only the tests shown and says that the rest comes later. For
-``audience="grader"``: every test, with its visibility, and the full total.
+publication the total counts only the tests shown and says that the rest comes later. A person's
+points and comments are shown to students once grades are published, as on Gradescope, and then
+count in the total. For ``audience="grader"``: every test, with its visibility, every person's points,
+comment and name, and the full total.
 
 Layout (the batch contract): ``OUTDIR/submissions/<student>/{results.json, metadata.json, artifacts/}``;
-the page is written next to them as ``feedback.html``.
+the page is written next to them as ``feedback.html``; a person's points are read from
+``OUTDIR/gradebook.sqlite``.
 """
 
 import base64
@@ -24,6 +28,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.gradebook import manual_scores_of
 from autograder.plain_text import plain_document, plain_text
 from autograder.results import outcome_word
 
@@ -43,6 +48,7 @@ h1 { font-size: 1.5em; }
 table { border-collapse: collapse; margin: 1em 0; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
 td.points, td.seconds { text-align: right; font-variant-numeric: tabular-nums; }
+td.comment { white-space: pre-wrap; }
 tr[data-status="passed"] td.result { color: #1a7f37; }
 tr[data-status="failed"] td.result { color: #b42318; font-weight: bold; }
 pre { background: #f6f8fa; border: 1px solid #ddd; padding: 0.6em; overflow-x: auto; white-space: pre-wrap; }
@@ -66,7 +72,7 @@ class Total:
     complete: bool
 
 
-def render_feedback(results, *, metadata=None, artifacts_dir=None, audience="student", published=False):
+def render_feedback(results, *, metadata=None, artifacts_dir=None, audience="student", published=False, manual=()):
     """The feedback page of one graded submission, as an HTML document.
 
     Inputs:
@@ -74,22 +80,27 @@ def render_feedback(results, *, metadata=None, artifacts_dir=None, audience="stu
     - metadata: the batch's metadata.json of the submission (``student``, ``name``, ``assignment``...), or None.
     - artifacts_dir: folder of the artifacts the student submitted (None or missing: none).
     - audience: "student" (Gradescope's visibility rules) or "grader" (every test, with its visibility).
-    - published: whether grades are published (students then see ``after_published`` tests and the full total).
+    - published: whether grades are published (students then see ``after_published`` tests, a person's
+      points and the full total).
+    - manual: the points a person gave, [{"part", "part_name", "points", "max_points", "comment", "grader",
+      "imported_at"}] (``autograder.gradebook.manual_scores_of``).
     """
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {AUDIENCES}, got {audience!r}")
     results = plain_document(results)
     metadata = plain_document(metadata or {})
     tests = shown_tests(results, audience=audience, published=published)
+    manual = plain_document(list(manual)) if audience == "grader" or published else []
     title = page_title(metadata, audience)
     body = [f"<h1>{html.escape(title)}</h1>"]
     if audience == "grader":
         body.append(render_details(results, metadata))
-    body.append(render_total(total_shown(results, tests, audience=audience, published=published)))
+    body.append(render_total(total_shown(results, tests, manual, audience=audience, published=published)))
     body += [f'<p class="note">{html.escape(note)}</p>' for note in withheld_notes(results, audience=audience, published=published)]
     if results.get("output"):
         body.append(f"<h2>Output</h2>\n<pre>{html.escape(results['output'])}</pre>")
     body.append(render_table(tests, show_visibility=audience == "grader"))
+    body.append(render_manual(manual, show_grader=audience == "grader"))
     body.append(render_messages(tests))
     body.append(render_artifacts(artifact_files(artifacts_dir)))
     return "\n".join([
@@ -114,13 +125,15 @@ def write_feedback_page(submission_dir, *, audience="student", published=False):
     """Write ``feedback.html`` into a submission folder of the batch layout; returns its path.
 
     Reads ``results.json`` (required), ``metadata.json`` (optional: the student is then the folder's
-    name) and ``artifacts/`` (optional). The page is written atomically.
+    name), ``artifacts/`` (optional) and the points a person gave the student (the folder's name) in the
+    batch's gradebook, if any. The page is written atomically.
     """
     folder = Path(submission_dir)
     results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
     metadata_path = folder / "metadata.json"
     metadata = json.loads(metadata_path.read_text(encoding="utf-8")) if metadata_path.is_file() else {"student": folder.name}
-    page = render_feedback(results, metadata=metadata, artifacts_dir=folder / "artifacts", audience=audience, published=published)
+    page = render_feedback(results, metadata=metadata, artifacts_dir=folder / "artifacts", audience=audience, published=published,
+                           manual=manual_scores_of(folder.parent.parent, folder.name))
     path = folder / FEEDBACK_FILE
     partial = path.with_name(path.name + ".partial")
     partial.write_text(page, encoding="utf-8")
@@ -155,8 +168,10 @@ def shown_to_student(test, published):
     return visibility == "visible" or (published and visibility in SHOWN_AFTER_PUBLICATION)
 
 
-def total_shown(results, tests, *, audience, published):
-    """The total a page shows: the whole score, except for a student before publication.
+def total_shown(results, tests, manual, *, audience, published):
+    """The total a page shows: the whole score and the points a person gave (``manual``, those shown), out of
+    the tests' maximum and the maximum of the parts a person graded; for a student before publication, only
+    the tests shown.
 
     A student who cannot see every test yet gets the score of the tests shown (``complete`` False),
     so that the points of the tests withheld are not revealed.
@@ -164,7 +179,8 @@ def total_shown(results, tests, *, audience, published):
     all_tests = results.get("tests", [])
     if audience == "student" and not published and len(tests) < len(all_tests):
         return Total(round(sum(test["score"] for test in tests), 4), sum(test["max_score"] for test in tests), complete=False)
-    return Total(results["score"], sum(test["max_score"] for test in all_tests), complete=True)
+    return Total(round(results["score"] + sum(row["points"] for row in manual), 4),
+                 sum(test["max_score"] for test in all_tests) + sum(row["max_points"] for row in manual), complete=True)
 
 
 def withheld_notes(results, *, audience, published):
@@ -233,6 +249,25 @@ def render_table(tests, *, show_visibility):
                     f'data-result="{outcome_word(test)}" data-visibility="{html.escape(visibility)}">{"".join(cells)}</tr>')
     head = "".join(f"<th>{name}</th>" for name in header)
     return f'<h2>Tests</h2>\n<table id="tests">\n<thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody>\n</table>"
+
+
+def render_manual(manual, *, show_grader):
+    """The points a person gave, one ``tr.manual`` (data-part) per part with the comment; the grader's name and
+    the import time when ``show_grader``; empty when there is none."""
+    if not manual:
+        return ""
+    header = ["part", "points", "comment", *(["grader", "imported"] if show_grader else [])]
+    rows = []
+    for row in manual:
+        cells = [f"<td>{html.escape(row['part'])} {html.escape(row['part_name'])}</td>",
+                 f'<td class="points">{points(row["points"])}/{points(row["max_points"])}</td>',
+                 f'<td class="comment">{html.escape(row["comment"])}</td>']
+        if show_grader:
+            cells += [f"<td>{html.escape(row['grader'])}</td>", f"<td>{html.escape(row['imported_at'])}</td>"]
+        rows.append(f'<tr class="manual" data-part="{html.escape(row["part"])}">{"".join(cells)}</tr>')
+    head = "".join(f"<th>{name}</th>" for name in header)
+    return (f'<h2>Graded by a person</h2>\n<table id="manual">\n<thead><tr>{head}</tr></thead>\n<tbody>\n'
+            + "\n".join(rows) + "\n</tbody>\n</table>")
 
 
 def render_messages(tests):

@@ -6,10 +6,13 @@ shared with the batch grader) and writes:
 - ``OUTDIR/gradebook.sqlite``: every graded run (table ``runs``) with its per-test results (table
   ``test_results``). A run is identified by its student, the submission's fingerprint and its
   ``graded_at`` time: recording the same folder again adds nothing, a re-grade adds a run, so the
-  history is kept.
+  history is kept. The points a person gives (``autograder.manual``) are in table ``manual_scores``,
+  every import kept: the latest row of a student's part is the one that counts.
 - ``OUTDIR/grades.csv``: one row per student (their latest run), importable into an LMS: the
   Canvas-style columns "Student", "ID", "SIS User ID", "SIS Login ID", "Section", one column per
-  handout part of the manifest with the points earned in it (extra credit included), and the total.
+  handout part of the manifest with the points earned in it (extra credit and a person's points
+  included), the total, and the points not graded yet (tests that could not run because the course's
+  data is missing, parts a person has not graded yet).
 """
 
 import argparse
@@ -26,12 +29,13 @@ from pathlib import Path
 from autograder.grading import AssignmentLayout
 from autograder.manifest import ManifestError, load_manifest
 from autograder.plain_text import plain_document, plain_text
-from autograder.results import validation_problems
+from autograder.results import not_run_of, validation_problems
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATABASE_NAME = "gradebook.sqlite"
 GRADES_NAME = "grades.csv"
 IDENTITY_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
+NOT_GRADED_COLUMN = "Points not graded yet"
 # Top-level messages of autograder.grading that mean the submission was not really graded.
 UNUSABLE_MARKS = ("could not be read", "Grading could not run")
 HISTOGRAM_BINS = 10
@@ -64,10 +68,27 @@ CREATE TABLE IF NOT EXISTS test_results (
     status TEXT NOT NULL,
     visibility TEXT NOT NULL,
     grader_error INTEGER NOT NULL,
-    output TEXT NOT NULL
+    output TEXT NOT NULL,
+    not_run TEXT,
+    points_not_run REAL NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS test_results_by_run ON test_results (run_id);
+CREATE TABLE IF NOT EXISTS manual_scores (
+    id INTEGER PRIMARY KEY,
+    student TEXT NOT NULL,
+    part TEXT NOT NULL,
+    part_name TEXT NOT NULL,
+    points REAL NOT NULL,
+    max_points REAL NOT NULL,
+    comment TEXT NOT NULL,
+    grader TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    sheet TEXT NOT NULL,
+    fingerprint TEXT
+);
 """
+# Columns added to tables after gradebooks were first written: added to an older gradebook when it is opened.
+ADDED_COLUMNS = {"test_results": (("not_run", "TEXT"), ("points_not_run", "REAL NOT NULL DEFAULT 0"))}
 
 
 @dataclass
@@ -144,6 +165,7 @@ def read_run(folder):
             "number": test["number"], "name": test["name"], "score": test["score"], "max_score": test["max_score"],
             "status": test["status"], "visibility": test["visibility"],
             "grader_error": bool(test["extra_data"]["grader_error"]), "output": test["output"],
+            "not_run": (not_run_of(test) or {}).get("reason"), "points_not_run": (not_run_of(test) or {}).get("points", 0.0),
         } for test in results.get("tests", [])]
     except KeyError as exc:
         raise ValueError(f"results.json: a test has no {exc}") from exc
@@ -181,10 +203,10 @@ def insert_run(connection, run, tests):
     if cursor.rowcount == 0:
         return False
     connection.executemany(
-        "INSERT INTO test_results (run_id, number, name, score, max_score, status, visibility, grader_error, output)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO test_results (run_id, number, name, score, max_score, status, visibility, grader_error, output, not_run, points_not_run)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(cursor.lastrowid, t["number"], t["name"], t["score"], t["max_score"], t["status"], t["visibility"],
-          t["grader_error"], t["output"]) for t in tests],
+          t["grader_error"], t["output"], t["not_run"], t["points_not_run"]) for t in tests],
     )
     return True
 
@@ -192,7 +214,7 @@ def insert_run(connection, run, tests):
 @contextmanager
 def open_database(out_dir):
     """A sqlite3.Connection to ``OUTDIR/gradebook.sqlite`` (out_dir: str or Path; created with its tables when
-    missing), rows as sqlite3.Row.
+    missing, ADDED_COLUMNS added to an older one), rows as sqlite3.Row.
 
     What the block writes is committed when it ends normally, rolled back when it raises.
     """
@@ -201,9 +223,45 @@ def open_database(out_dir):
         connection.row_factory = sqlite3.Row
         connection.executescript(SCHEMA)
         with connection:
+            add_missing_columns(connection)
             yield connection
     finally:
         connection.close()
+
+
+def add_missing_columns(connection):
+    """Add to the tables of ``connection`` (sqlite3.Connection) the ADDED_COLUMNS they lack (a gradebook written before them)."""
+    for table, columns in ADDED_COLUMNS.items():
+        present = {row["name"] for row in connection.execute(f"PRAGMA table_info({table})")}
+        for name, declaration in columns:
+            if name not in present:
+                connection.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
+
+
+def latest_manual_scores(connection):
+    """{student: {part number: sqlite3.Row of ``manual_scores``}}: the latest import of each student's part.
+
+    ``connection``: sqlite3.Connection with rows as sqlite3.Row. A later import supersedes an earlier one;
+    both stay in the table.
+    """
+    latest = {}
+    for row in connection.execute("SELECT * FROM manual_scores ORDER BY id"):
+        latest.setdefault(row["student"], {})[row["part"]] = row
+    return latest
+
+
+def manual_scores_of(out_dir, student):
+    """The latest points a person gave ``student`` (str) in each part, as a list of dicts (part, part_name, points,
+    max_points, comment, grader, imported_at), oldest import first; empty when OUTDIR has no gradebook.
+
+    ``out_dir``: the batch folder (str or Path). The gradebook is only read: none is created.
+    """
+    if not (Path(out_dir) / DATABASE_NAME).is_file():
+        return []
+    with open_database(out_dir) as connection:
+        rows = latest_manual_scores(connection).get(student, {})
+        return [{key: row[key] for key in ("part", "part_name", "points", "max_points", "comment", "grader", "imported_at")}
+                for row in sorted(rows.values(), key=lambda row: row["id"])]
 
 
 def latest_runs(connection):
@@ -229,31 +287,42 @@ def graded_time(text):
 
 
 def write_grades_csv(out_dir, manifest):
-    """Write ``OUTDIR/grades.csv`` (out_dir: str or Path) from each student's latest run; returns its Path.
+    """Write ``OUTDIR/grades.csv`` (out_dir: str or Path) from each student's latest run and the points a person gave; returns its Path.
 
     Columns: IDENTITY_COLUMNS (Student: the name, else the student's folder name; ID and Section
     empty; SIS User ID: the sid; SIS Login ID: the email), one column per manifest part in manifest
-    order, "<number> <name> [<points> pts]", holding the sum of its tests' scores (extra credit
-    included), and "Total [<total points> pts]", the run's score (square brackets: Canvas reads a trailing "(number)" as an assignment id). Rows are sorted by student.
-    ``manifest``: the assignment's Manifest. Raises ValueError when a latest run names another assignment.
+    order, "<number> <name> [<points> pts]" (the part's points and manual points), holding the sum of
+    its tests' scores (extra credit included) and the latest points a person gave in it, "Total [<total
+    points> pts]", the run's score and every part's points from a person (square brackets: Canvas reads a
+    trailing "(number)" as an assignment id), and NOT_GRADED_COLUMN: the points of the run's tests that
+    could not run (the course's data is missing) and of the manual parts no person has graded yet.
+    Rows are sorted by student. ``manifest``: the assignment's Manifest. Raises ValueError when a latest
+    run names another assignment.
     """
     with open_database(out_dir) as connection:
         runs = latest_runs(connection)
         others = [run["student"] for run in runs if run["assignment"] not in (None, manifest.name)]
         if others:
             raise ValueError(f"the latest runs of {', '.join(others)} are not of {manifest.name}")
-        points = {run["id"]: points_by_part(connection, run["id"]) for run in runs}
-    header = [*IDENTITY_COLUMNS, *(f"{part.number} {part.name} [{points_text(part.points)} pts]" for part in manifest.parts.values()),
-              f"Total [{points_text(manifest.total_points)} pts]"]
+        tested = {run["id"]: points_by_part(connection, run["id"]) for run in runs}
+        not_run = {run["id"]: points_not_run(connection, run["id"]) for run in runs}
+        manual = latest_manual_scores(connection)
+    header = [*IDENTITY_COLUMNS,
+              *(f"{part.number} {part.name} [{points_text(part.points + part.manual_points)} pts]" for part in manifest.parts.values()),
+              f"Total [{points_text(manifest.total_points + sum(part.manual_points for part in manifest.manual_parts.values()))} pts]",
+              NOT_GRADED_COLUMN]
     path = Path(out_dir) / GRADES_NAME
     partial = path.with_name(path.name + ".partial")
     with partial.open("w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
         writer.writerow(header)
         for run in runs:
-            earned = points[run["id"]]
+            given = {number: row["points"] for number, row in manual.get(run["student"], {}).items() if number in manifest.parts}
+            earned = {number: tested[run["id"]].get(number, 0.0) + given.get(number, 0.0) for number in manifest.parts}
+            ungraded = not_run[run["id"]] + sum(part.manual_points for number, part in manifest.manual_parts.items() if number not in given)
             writer.writerow([run["name"] or run["student"], "", run["sid"] or "", run["email"] or "", "",
-                             *(points_text(earned.get(number, 0.0)) for number in manifest.parts), points_text(run["score"])])
+                             *(points_text(points) for points in earned.values()), points_text(run["score"] + sum(given.values())),
+                             points_text(ungraded)])
     partial.replace(path)
     return path
 
@@ -264,6 +333,12 @@ def points_by_part(connection, run_id):
     return {row["number"]: row["earned"] for row in rows}
 
 
+def points_not_run(connection, run_id):
+    """The points (float) of the tests of the run ``run_id`` (int) that could not run because the course's data is missing."""
+    return connection.execute("SELECT COALESCE(SUM(points_not_run), 0) FROM test_results WHERE run_id = ? AND not_run IS NOT NULL",
+                              (run_id,)).fetchone()[0]
+
+
 def points_text(value):
     """Points (float) as the CSV and the summary write them (str): 3, 2.5, 0.3333."""
     return f"{round(value, 4):g}"
@@ -272,9 +347,10 @@ def points_text(value):
 def gradebook_summary(out_dir):
     """A plain-text summary (str) of the latest run of each student in ``OUTDIR/gradebook.sqlite`` (out_dir: str or Path).
 
-    It gives the number of students, a histogram of scores with their mean, median, minimum and
-    maximum, the tests most often failed (top TOP_FAILED, with their part number; grader errors and
-    tests skipped for missing data are not counted) and the submissions that errored, with why: a
+    It gives the number of students, the message for the staff on tests that could not run because the
+    course's data is missing (``missing_data_message``), a histogram of scores with their mean, median,
+    minimum and maximum, the tests most often failed (top TOP_FAILED, with their part number; grader
+    errors and tests that could not run are not counted) and the submissions that errored, with why: a
     batch error in metadata.json, a top-level message saying the submission could not be read (or
     grading could not run), or a test with a grader error.
     """
@@ -286,9 +362,12 @@ def gradebook_summary(out_dir):
         run_count = connection.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
         failed = most_failed_tests(connection, {run["id"] for run in runs})
         errors = {run["student"]: reasons for run in runs if (reasons := error_reasons(connection, run))}
+        missing_data = missing_data_message(connection, {run["id"] for run in runs})
     max_points = max((run["max_score"] for run in runs), default=0.0)
-    lines = [f"Gradebook of {out_dir}: {len(runs)} students, {run_count} graded runs recorded.", "",
-             f"Scores (latest run of each student, out of {points_text(max_points)}):"]
+    lines = [f"Gradebook of {out_dir}: {len(runs)} students, {run_count} graded runs recorded.", ""]
+    if missing_data:
+        lines += [missing_data, ""]
+    lines.append(f"Scores (latest run of each student, out of {points_text(max_points)}):")
     lines += score_distribution([run["score"] for run in runs], max_points)
     lines += ["", f"Most failed tests (top {TOP_FAILED}; count, part, test):"]
     lines += [f"  {count:>4}  {number:<6} {name}" for (number, name), count in failed] or ["  none"]
@@ -328,12 +407,35 @@ def most_failed_tests(connection, run_ids):
     first, at most TOP_FAILED; ``connection`` is a sqlite3.Connection.
 
     A test counts when its status is "failed" (a tiered test below its regular points too), unless it
-    is a grader error or was skipped for missing data (its output starts with "skipped:").
+    is a grader error or could not run because the course's data is missing.
     """
-    rows = connection.execute("SELECT run_id, number, name FROM test_results"
-                              " WHERE status = 'failed' AND grader_error = 0 AND substr(output, 1, 8) != 'skipped:'")
+    rows = connection.execute("SELECT run_id, number, name FROM test_results WHERE status = 'failed' AND grader_error = 0 AND not_run IS NULL")
     counts = Counter((row["number"], row["name"]) for row in rows if row["run_id"] in run_ids)
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_FAILED]
+
+
+def missing_data_message(connection, run_ids):
+    """The staff's message (str) on the tests of the runs ``run_ids`` (set of int) that could not run because the
+    course's data is missing, or "" when every test ran; ``connection`` is a sqlite3.Connection.
+
+    It counts the tests, names each missing data set with the parts and submissions it cost, and says that no
+    student lost points for them and how to grade them.
+    """
+    rows = [row for row in connection.execute("SELECT run_id, number, not_run, points_not_run FROM test_results WHERE not_run IS NOT NULL"
+                                              " ORDER BY rowid") if row["run_id"] in run_ids]
+    if not rows:
+        return ""
+    causes = {}
+    for row in rows:
+        cause = causes.setdefault(row["not_run"], {"parts": {}, "runs": set()})
+        cause["parts"][row["number"]] = cause["parts"].get(row["number"], 0.0) + row["points_not_run"]
+        cause["runs"].add(row["run_id"])
+    described = "; ".join(f"{reason} (part{'s' if len(cause['parts']) > 1 else ''} {', '.join(cause['parts'])}, "
+                          f"in {len(cause['runs'])} submission{'s' if len(cause['runs']) > 1 else ''})" for reason, cause in causes.items())
+    tests = "1 test" if len(rows) == 1 else f"{len(rows)} tests"
+    return (f"{tests} could not run because the course's data is missing: {described}. No student lost points for them: "
+            "each counts 0 of 0 points in results.json, the tables and the feedback pages, and grades.csv counts its points "
+            f"under \"{NOT_GRADED_COLUMN}\". Install the data, then run grade-batch again: it regrades these submissions.")
 
 
 def error_reasons(connection, run):

@@ -18,8 +18,8 @@ The source of truth for an assignment ``<a>`` is the repository:
   ``requirements.txt`` and the tree ``python -m autograder grade`` reads there: autograder/, utils/,
   ``assignments/<a>/assignment.toml`` and ``tests/<a>/`` with both suites. Never the solutions.
 
-The course staff's tools (this module, batch grading, gradebook, feedback pages, similarity, the benchmark) are
-left out of both: they are of no use to students or on Gradescope.
+The course staff's tools (this module, batch grading, gradebook, feedback pages, manual grading, similarity, the
+benchmark) are left out of both: they are of no use to students or on Gradescope.
 Files are gathered in sorted order and zipped with a fixed timestamp, so a rebuild gives identical bytes.
 """
 
@@ -45,7 +45,8 @@ CODE_STUB = "raise NotImplementedError"
 SPLITS = ("public", "hidden")
 REFERENCE_OUTPUTS = "reference_outputs.npz"
 # Course-staff tools that neither students nor Gradescope need: left out of both zips and the handout.
-STAFF_MODULES = tuple(f"autograder/{name}.py" for name in ("release", "bench", "batch", "gradebook", "feedback", "similarity", "numerical_paths"))
+STAFF_MODULES = tuple(f"autograder/{name}.py" for name in (
+    "release", "bench", "batch", "gradebook", "feedback", "manual", "similarity", "numerical_paths"))
 GRADING_PACKAGES = ("numpy", "scipy", "matplotlib", "pytest", "torch", "torchvision")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 EXECUTABLES = ("setup.sh", "run_autograder")

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from autograder.gradebook import gradebook_summary, main, update_gradebook
+from autograder.gradebook import SCHEMA, gradebook_summary, main, update_gradebook
 from autograder.manifest import load_manifest
 from autograder.results import GradedTest, build_results, write_results
 
@@ -32,7 +32,7 @@ extra_credit = 3
 """
 
 HEADER = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
-          "1 layers [3 pts]", "2 trained model, by accuracy [2 pts]", "Total [5 pts]"]
+          "1 layers [3 pts]", "2 trained model, by accuracy [2 pts]", "Total [5 pts]", "Points not graded yet"]
 UNREADABLE = "The submission could not be read: not a zip file. It was graded as an empty submission."
 
 
@@ -110,10 +110,10 @@ def test_grades_csv_has_the_identity_part_and_total_columns_with_the_points_of_e
     assert header == HEADER, f"expected the columns {HEADER}, got {header}"
     got = {student: [row[column] for column in HEADER[1:]] for student, row in rows.items()}
     expected = {
-        "Alice Doe": ["", "1001", "alice@uni.edu", "", "3", "5", "8"],
-        "Bob Roe": ["", "1002", "", "", "1", "1", "2"],
-        "carol": ["", "", "", "", "0", "0", "0"],
-        "dave": ["", "", "dave@uni.edu", "", "0", "0", "0"],
+        "Alice Doe": ["", "1001", "alice@uni.edu", "", "3", "5", "8", "0"],
+        "Bob Roe": ["", "1002", "", "", "1", "1", "2", "0"],
+        "carol": ["", "", "", "", "0", "0", "0", "0"],
+        "dave": ["", "", "dave@uni.edu", "", "0", "0", "0", "0"],
     }
     assert got == expected, f"expected the rows {expected}, got {got}"
     assert list(rows) == list(expected), f"expected rows sorted by student {list(expected)}, got {list(rows)}"
@@ -194,3 +194,13 @@ def test_a_results_json_holding_escapes_and_a_lone_surrogate_is_recorded_as_plai
     summary = gradebook_summary(batch)
     assert "mallory: grader error in 1 relu is zero below zero: ValueError: \ufffd" in summary and "\x1b" not in summary, \
         f"expected mallory's error in plain text in the summary, got\n{summary}"
+
+
+def test_a_gradebook_written_before_tests_could_be_recorded_as_not_run_gets_the_new_columns_and_is_updated(batch, manifest):
+    with sqlite3.connect(batch / "gradebook.sqlite") as connection:
+        connection.executescript(SCHEMA.replace(",\n    not_run TEXT,\n    points_not_run REAL NOT NULL DEFAULT 0", ""))
+    update_gradebook(batch, manifest)
+    with sqlite3.connect(batch / "gradebook.sqlite") as connection:
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(test_results)")]
+    assert columns[-2:] == ["not_run", "points_not_run"], f"expected the columns not_run and points_not_run added, got {columns}"
+    assert read_grades(batch)[1]["Alice Doe"]["Total [5 pts]"] == "8", "expected grades.csv written from the older gradebook"
