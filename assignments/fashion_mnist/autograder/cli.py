@@ -1,5 +1,5 @@
 """``python -m autograder``: grade, check, validate, pack and release assignments; staff tools for batches
-(grade-batch, gradebook, feedback, similarity)."""
+(grade-batch, gradebook, feedback, manual, similarity)."""
 
 import argparse
 import json
@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from autograder.grading import AssignmentLayout, grade_submission
-from autograder.results import format_messages, format_report, format_table, validation_problems
+from autograder.results import format_messages, format_report, format_table, not_run_of, validation_problems
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,6 +50,8 @@ def build_parser():
     where.add_argument("--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler to use instead (e.g. tcp://host:8786)")
     batch.add_argument("--task-seconds", type=float, help="wall-clock budget of one grading (default: from the manifest's [limits])")
     batch.add_argument("--no-progress", action="store_true", help="no progress bar")
+    batch.add_argument("--only", action="append", metavar="STUDENT",
+                       help="regrade only this student's submission, changed or not (repeatable); the others are left as they are")
 
     gradebook = commands.add_parser("gradebook", help="record a batch's runs in OUTDIR/gradebook.sqlite, write OUTDIR/grades.csv, print a summary")
     gradebook.add_argument("out_dir", type=Path, metavar="OUTDIR", help="the batch output folder (holds submissions/)")
@@ -60,6 +62,15 @@ def build_parser():
     feedback.add_argument("out_dir", type=Path, metavar="OUTDIR")
     feedback.add_argument("--audience", choices=("student", "grader"), default="student", help="student: Gradescope visibility; grader: every test")
     feedback.add_argument("--published", action="store_true", help="grades are published: show after_published tests to students")
+
+    manual = commands.add_parser("manual", help="write OUTDIR/rubric.csv for the parts a person grades, or --import a filled one "
+                                                "into the gradebook, grades.csv and the feedback pages")
+    manual.add_argument("out_dir", type=Path, metavar="OUTDIR", help="the batch output folder (holds submissions/)")
+    manual.add_argument("--import", dest="sheet", type=Path, metavar="FILE.csv", help="import the points of a filled rubric sheet")
+    manual.add_argument("--assignment", help="the assignment (default: the one the runs' metadata.json names)")
+    manual.add_argument("--manifest", type=Path, help="the assignment.toml to use (overrides --assignment)")
+    manual.add_argument("--audience", choices=("student", "grader"), default="student", help="view of the feedback pages rewritten after an import")
+    manual.add_argument("--published", action="store_true", help="grades are published: students see a person's points and comments")
 
     similarity = commands.add_parser("similarity", help="rank pairs of students by code similarity (copydetect); write similarity.csv and .html")
     similarity.add_argument("assignment")
@@ -73,13 +84,24 @@ def main(argv=None):
     """Run one command; returns the process exit status."""
     args = build_parser().parse_args(argv)
     commands = {"grade": grade, "check": check, "validate": validate, "pack": pack, "release": release,
-                "grade-batch": grade_batch, "gradebook": gradebook, "feedback": feedback, "similarity": similarity}
+                "grade-batch": grade_batch, "gradebook": gradebook, "feedback": feedback, "manual": manual, "similarity": similarity}
     return commands[args.command](args)
 
 
 def grade(args):
-    """Grade one submission; exit status 0 whenever results.json was written."""
-    results = grade_submission(AssignmentLayout.in_repository(args.root, args.assignment), args.submission, out=args.out)
+    """Grade one submission; exit status 0 whenever results.json was written.
+
+    ``--out OUTDIR/submissions/<student>/results.json`` (a batch's layout) regrades that student of the batch:
+    metadata.json and the artifacts are written too, so that ``gradebook OUTDIR`` records the new run.
+    """
+    layout = AssignmentLayout.in_repository(args.root, args.assignment)
+    out = args.out.resolve()
+    if out.name == "results.json" and out.parent.parent.name == "submissions":
+        from autograder.batch import record_single_grading
+
+        results = record_single_grading(layout, args.assignment, args.submission, out.parent.parent.parent, out.parent.name)
+    else:
+        results = grade_submission(layout, args.submission, out=args.out)
     if not args.quiet:
         print(format_report(results))
         print(f"results written to {args.out}")
@@ -131,8 +153,8 @@ def grade_and_check(layout, folder, out, label, expect_full):
 def expectation_problems(results, expect_full):
     """Why ``results`` is not what the reference (full marks) or the handout (zero) must get.
 
-    A reference test skipped because its data is missing ("skipped: CIFAR-10 not found at ...") is not
-    counted against it: its message is printed with the table.
+    A reference test that could not run because the course's data is missing ("skipped: CIFAR-10 not found
+    at ...", 0 of 0 points) is not counted against it: its message is printed with the table.
     """
     problems = [f"results.json: {problem}" for problem in validation_problems(json.loads(json.dumps(results)))]
     if not results["tests"]:
@@ -140,7 +162,7 @@ def expectation_problems(results, expect_full):
     for test in results["tests"]:
         if test["extra_data"]["grader_error"]:
             problems.append(f"grader error in {test['number']} {test['name']}: {test['output'][:300]}")
-        elif expect_full and test["output"].startswith("skipped:"):
+        elif expect_full and not_run_of(test):
             continue
         elif expect_full and test["status"] != "passed":
             problems.append(f"{test['number']} {test['name']} failed: {test['output'][:300]}")
@@ -174,9 +196,11 @@ def release(args):
 
 
 def grade_batch(args):
-    """Grade every submission of a folder on a Dask cluster, then update the gradebook and write the feedback pages.
+    """Grade every submission of a folder (or those of ``--only``) on a Dask cluster, then update the gradebook
+    and grades.csv and write the feedback pages of the submissions graded.
 
-    Exit status 0 once every results.json is written, 2 when the batch cannot start (no manifest, no folder).
+    Exit status 0 once every results.json is written, 2 when the batch cannot start (no manifest, no folder,
+    a student of ``--only`` without a submission).
     """
     from autograder.batch import grade_batch as run_batch
     from autograder.feedback import write_feedback_pages
@@ -186,13 +210,13 @@ def grade_batch(args):
     layout = AssignmentLayout.in_repository(args.root, args.assignment)
     try:
         summary = run_batch(layout, args.submissions, args.out, workers=args.workers, scheduler=args.scheduler,
-                            task_seconds=args.task_seconds, progress=not args.no_progress)
-    except (ManifestError, FileNotFoundError) as exc:
+                            task_seconds=args.task_seconds, progress=not args.no_progress, only=args.only)
+    except (ManifestError, FileNotFoundError, ValueError) as exc:
         print(f"grade-batch: {exc}")
         return 2
     print(summary.describe())
     update_gradebook(args.out, load_manifest(layout.manifest_path))
-    pages = write_feedback_pages(args.out)
+    pages = write_feedback_pages(args.out, students=args.only)
     print(f"results in {args.out / 'submissions'}; {len(pages)} feedback pages; grades in {args.out / 'grades.csv'}\n")
     print(gradebook_summary(args.out))
     return 0
@@ -212,6 +236,14 @@ def feedback(args):
     pages = write_feedback_pages(args.out_dir, audience=args.audience, published=args.published)
     print(f"wrote {len(pages)} feedback pages ({args.audience} view{', published' if args.published else ''})")
     return 0
+
+
+def manual(args):
+    """Write the rubric sheet of the parts a person grades, or import a filled one."""
+    from autograder.manual import run_manual
+
+    return run_manual(args.out_dir, sheet=args.sheet, assignment=args.assignment, manifest_path=args.manifest, root=args.root,
+                      audience=args.audience, published=args.published)
 
 
 def similarity(args):

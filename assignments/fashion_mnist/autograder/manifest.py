@@ -33,13 +33,15 @@ class Limits:
 
 @dataclass(frozen=True)
 class Part:
-    """A handout part: tests naming it share its points."""
+    """A handout part: tests naming it share its ``points``; ``manual_points`` more are given by a person
+    (``python -m autograder manual``: explanations, reports, code read by a grader)."""
 
     number: str
     name: str
     file: str
     points: float
     extra_credit: float = 0.0
+    manual_points: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,13 @@ class Manifest:
 
     @property
     def total_points(self):
-        """The assignment's maximum score."""
+        """The assignment's maximum autograded score (the tests' points)."""
         return sum(part.points for part in self.parts.values())
+
+    @property
+    def manual_parts(self):
+        """{part number: Part} of the parts a person grades (``manual_points`` above 0), in manifest order."""
+        return {number: part for number, part in self.parts.items() if part.manual_points > 0}
 
     @property
     def source_files(self):
@@ -94,8 +101,11 @@ def load_manifest(path):
     for number, part in data.get("parts", {}).items():
         if part.get("file") not in files:
             raise ManifestError(f"{path}: part {number} names file {part.get('file')!r}, which is not under [files]")
+        manual_points = part.get("manual_points", 0)
+        if isinstance(manual_points, bool) or not isinstance(manual_points, (int, float)) or not 0 <= manual_points < float("inf"):
+            raise ManifestError(f"{path}: part {number}'s manual_points must be a number of points, 0 or more, got {manual_points!r}")
         parts[number] = Part(number=number, name=part.get("name", number), file=part["file"], points=float(part["points"]),
-                             extra_credit=float(part.get("extra_credit", 0)))
+                             extra_credit=float(part.get("extra_credit", 0)), manual_points=float(manual_points))
     return Manifest(
         path=path,
         name=assignment["name"],

@@ -16,6 +16,10 @@ A test that scores in tiers declares its extra credit, ``graded(part="e", points
 and calls the ``award`` fixture with the points it earned (up to 10 here) and a message. The
 ``leaderboard`` fixture posts an entry to Gradescope's leaderboard. The points of a part's tests
 must add up to the part's points in the manifest (checked when all suites run).
+
+A suite skips a test only when the course's data is missing, with the reason as its message
+(``pytest.skip(f"skipped: {exc}")`` on ``utils.data.DatasetNotFound``): the test is recorded as not
+run (``GradedTest.not_run``), so it counts 0 of 0 points instead of costing the student its points.
 """
 
 import math
@@ -33,6 +37,8 @@ from autograder.sandbox import Submission, SubmissionError
 MARKER_HELP = ("graded(part, points, extra_credit=0): the handout part (a key of the manifest's [parts]), "
                "the points of this test and the extra credit it can add")
 MAX_MESSAGE_CHARS = 6000
+NOT_RUN_NOTE = ("\nNot run: the course's data is missing (not your fault). This test counts 0 of 0 points until the course "
+                "staff grade it again; its {counted} are left out of the score and of the maximum, not lost.")
 
 
 class GradingConfigurationError(Exception):
@@ -173,11 +179,21 @@ class GradingPlugin:
             notes = [str(value) for key, value in report.user_properties if key == "output"]
             if notes:
                 record.output = plain_text("\n".join(notes))
-        elif report.failed or report.skipped:
+        elif report.skipped:
+            record.passed = False
+            message, _ = describe_failure(call.excinfo, report)
+            record.not_run = plain_text(message.removeprefix("skipped: "), one_line=True)
+            record.output = plain_text(message) + NOT_RUN_NOTE.format(counted=counted_points(record))
+        elif report.failed:
             record.passed = False
             if not record.output:
                 message, record.grader_error = describe_failure(call.excinfo, report)
                 record.output = plain_text(message)
+
+
+def counted_points(record):
+    """"5 points" or "5 points (and 10 extra)": what ``record`` (GradedTest) counts for once it runs."""
+    return f"{record.max_score:g} points" + (f" (and {record.extra_credit:g} extra)" if record.extra_credit else "")
 
 
 def test_name(item):

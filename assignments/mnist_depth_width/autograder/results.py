@@ -3,6 +3,12 @@
 Text in results may come from the submission. It is made ``plain_text`` when a test's record is
 built (``autograder.plugin``) and again, as a last defence, wherever results leave the grader: the
 results.json writer and the table and messages printed for people.
+
+A test that could not run because the course's data is missing counts for nothing, the same way
+everywhere: its ``score`` and ``max_score`` are 0, so that the score, the maximum and every total
+made from them (the table's TOTAL, the gradebook, grades.csv, the feedback pages) leave it out, and
+``extra_data["not_run"]`` says why and which points wait for a regrade. No student loses points for
+it, and none is lost silently.
 """
 
 import json
@@ -23,6 +29,9 @@ class GradedTest:
     ``grader_error`` marks a failure that came from the grading code, not from the submission.
     A test that scores in tiers sets ``awarded`` (0 up to ``max_score + extra_credit``); otherwise a
     pass earns ``max_score``. Extra credit lets a score exceed ``max_score``, as Gradescope allows.
+    ``not_run`` says why a test could not run (the course's data is missing, e.g. "CIFAR-10 not found
+    at /data"); such a test counts 0 of 0 points, and its ``max_score`` and ``extra_credit`` are the
+    points it will count for once it runs.
     """
 
     name: str
@@ -35,6 +44,12 @@ class GradedTest:
     grader_error: bool = False
     extra_credit: float = 0.0
     awarded: float = None
+    not_run: str = None
+
+    @property
+    def counted_max_score(self):
+        """The points this test counts for in the maximum: none when it could not run, else ``max_score``."""
+        return 0.0 if self.not_run else self.max_score
 
     @property
     def score(self):
@@ -49,16 +64,22 @@ class GradedTest:
         return "passed" if self.passed and self.score >= self.max_score else "failed"
 
     def to_json(self):
-        """The test's entry of ``tests[]`` in results.json."""
+        """The test's entry of ``tests[]`` in results.json.
+
+        ``extra_data["not_run"]`` is None for a test that ran, else {"reason": str, "points": float,
+        "extra_credit": float}: why it could not run and the points it will count for once it does.
+        """
+        not_run = None if self.not_run is None else {"reason": self.not_run, "points": self.max_score, "extra_credit": self.extra_credit}
         return {
             "name": self.name,
             "number": self.number,
             "score": self.score,
-            "max_score": self.max_score,
+            "max_score": self.counted_max_score,
             "status": self.status,
             "output": self.output,
             "visibility": self.visibility,
-            "extra_data": {"seconds": round(self.seconds, 2), "grader_error": self.grader_error, "extra_credit": self.extra_credit},
+            "extra_data": {"seconds": round(self.seconds, 2), "grader_error": self.grader_error,
+                           "extra_credit": 0.0 if self.not_run else self.extra_credit, "not_run": not_run},
         }
 
 
@@ -144,13 +165,39 @@ def is_number(value):
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def not_run_of(test):
+    """A results.json test's ``extra_data["not_run"]`` ({"reason", "points", "extra_credit"}), or None when it ran."""
+    return test.get("extra_data", {}).get("not_run")
+
+
+def not_run_message(tests):
+    """The top-level sentence on the tests of ``tests`` (results.json entries) that could not run, or "" when all ran.
+
+    It names the missing data and the parts, and says that their points are left out of the score and of
+    the maximum, not lost.
+    """
+    missing = [test for test in tests if not_run_of(test)]
+    if not missing:
+        return ""
+    reasons = "; ".join(dict.fromkeys(not_run_of(test)["reason"] for test in missing))
+    parts = list(dict.fromkeys(test["number"] for test in missing))
+    points = sum(not_run_of(test)["points"] for test in missing)
+    extra = sum(not_run_of(test)["extra_credit"] for test in missing)
+    counted = f"{points:g} points" + (f" (and {extra:g} extra)" if extra else "")
+    one = len(missing) == 1
+    return (f"{'1 test' if one else f'{len(missing)} tests'} could not run because the course's data is missing ({reasons}): "
+            f"part{'' if len(parts) == 1 else 's'} {', '.join(parts)}. {'It counts' if one else 'They count'} 0 of 0 points: "
+            f"{'its' if one else 'their'} {counted} are left out of the score and of the maximum, not lost (not your fault); "
+            f"the course staff will grade {'it' if one else 'them'} again once the data is installed.")
+
+
 def outcome_word(test):
-    """"pass", "part" (some points of a tiered test), "ERROR" (grader error), "skip" (data missing) or "FAIL"."""
+    """"pass", "part" (some points of a tiered test), "ERROR" (grader error), "skip" (could not run: data missing) or "FAIL"."""
     if test["status"] == "passed":
         return "pass"
     if test["extra_data"]["grader_error"]:
         return "ERROR"
-    if test["output"].startswith("skipped:"):
+    if not_run_of(test):
         return "skip"
     return "part" if test["score"] > 0 else "FAIL"
 

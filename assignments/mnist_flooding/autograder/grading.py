@@ -16,7 +16,7 @@ from autograder import submission as submission_files
 from autograder.manifest import ManifestError, load_manifest
 from autograder.plain_text import plain_text
 from autograder.plugin import GradingPlugin, run_suites
-from autograder.results import build_results, write_results
+from autograder.results import build_results, not_run_message, write_results
 from autograder.sandbox import make_runtime_dir
 
 SUITE_VISIBILITY = {"public": "visible", "hidden": "after_published"}
@@ -68,7 +68,10 @@ def grade_submission(layout, source, *, out=None, files=None, artifacts_dir=None
     try:
         manifest = load_manifest(layout.manifest_path)
         records, messages, leaderboard = run_grading(manifest, layout, source, files, artifacts_dir)
-        messages.insert(0, f"{manifest.title}: {sum(r.score for r in records):g} / {sum(r.max_score for r in records):g} points.")
+        messages.insert(0, f"{manifest.title}: {sum(r.score for r in records):g} / {sum(r.counted_max_score for r in records):g} points.")
+        missing_data = not_run_message([record.to_json() for record in records])
+        if missing_data:
+            messages.insert(1, missing_data)
     except ManifestError as exc:
         records, messages, leaderboard = [], [f"Grading could not run: {exc} (not your fault)."], []
     results = build_results(records, output="\n".join(messages), execution_time=time.monotonic() - started, leaderboard=leaderboard)
