@@ -23,6 +23,7 @@ def controls_in(text):
     ("\x9b2J8-bit CSI, \x9d0;title\x9c8-bit OSC", "8-bit CSI, 8-bit OSC"),
     ("\x1b(Bcharset \x1b7saved\x1b8", "charset saved"),
     ("bell\x07 nul\x00 backspace\x08 delete\x7f next-line\x85 escape\x1b", "bell nul backspace delete next-line escape"),
+    ("TOTAL \u202e6/3\u202c and \u2066isolated\u2069 \u200fmarks\u200e", "TOTAL 6/3 and isolated marks"),
 ])
 def test_escape_sequences_and_control_characters_are_removed(text, expected):
     got = plain_text(text)

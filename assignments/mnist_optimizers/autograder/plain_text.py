@@ -5,7 +5,8 @@ are the student's text. Before it reaches a terminal, the score table, results.j
 a feedback page it goes through ``plain_text``: the result is valid UTF-8 (lone surrogates, which
 cannot be encoded, become U+FFFD) without terminal escape sequences (CSI: cursor moves, clearing the
 screen, colours; OSC: window titles, hyperlinks; DCS and the other string commands) or control
-characters (C0, DEL, C1), newline and tab excepted. A carriage return becomes a newline, so that it
+characters (C0, DEL, C1, and the bidirectional-text controls that can reorder what a line shows),
+newline and tab excepted. A carriage return becomes a newline, so that it
 cannot send the cursor back over a line already printed.
 """
 
@@ -17,7 +18,7 @@ ESCAPE_SEQUENCE = re.compile(
     "|(?:\x1b[\\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\\\|\x9c)?"  # OSC, DCS, SOS, PM, APC up to BEL or ST
     "|\x1b[ -/]*[0-~]"  # the other escape sequences (two characters, or with intermediates)
 )
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 but tab and newline, DEL, C1
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")  # C0 but tab and newline, DEL, C1, bidi controls
 NEWLINES = re.compile("\r\n?|[\u2028\u2029]")  # line ends other than a newline
 SURROGATE = re.compile("[\ud800-\udfff]")
 ONE_LINE = re.compile("[\n\t]")
