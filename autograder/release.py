@@ -5,21 +5,24 @@ The source of truth for an assignment ``<a>`` is the repository:
 - ``solutions/<a>/``: the manifest, the reference files (their solution regions marked by lines holding
   ``### BEGIN SOLUTION`` and ``### END SOLUTION``), ``reference_outputs.py`` and the student README;
 - ``tests/<a>/``: the suites' support files (``conftest.py`` and the modules it imports), ``public/`` and ``hidden/``;
-- ``utils/`` and ``autograder/``: shipped as they are (Python files only).
+- ``utils/`` and ``autograder/``: the engine, which exists once, here.
 
 ``release`` writes:
 
-- ``assignments/<a>/``: the handout: README.md, assignment.toml, each submitted file with its solution regions
-  replaced by ``raise NotImplementedError`` (nbgrader's ClearSolutions), utils/, autograder/, the suites'
-  support files under tests/ and the public suite under tests/public/. Never a hidden test, never a solution;
-- ``dist/<a>-handout.zip``: that folder under a top folder ``<a>/``;
+- ``assignments/<a>/``: what is specific to the handout, committed so that a reviewer sees what a student
+  gets: README.md, assignment.toml, each submitted file with its solution regions replaced by
+  ``raise NotImplementedError`` (nbgrader's ClearSolutions), the suites' support files under tests/ and the
+  public suite under tests/public/. Never a hidden test, never a solution, never a copy of the engine;
+- ``dist/<a>-handout.zip``: what a student downloads, standing alone: that folder under a top folder ``<a>/``,
+  plus the student-side runner bundled at build time (autograder/ less the staff tools, and utils/) and the
+  pinned ``requirements.txt`` that the README's install line names;
 - ``dist/<a>-autograder.zip``: Gradescope's autograder format. Gradescope extracts the zip into
   ``/autograder/source``, so its root holds ``setup.sh`` and ``run_autograder`` (mode 0755), the pinned
   ``requirements.txt`` and the tree ``python -m autograder grade`` reads there: autograder/, utils/,
   ``assignments/<a>/assignment.toml`` and ``tests/<a>/`` with both suites. Never the solutions.
 
-The course staff's tools (this module, batch grading, gradebook, feedback pages, manual grading, similarity, the
-benchmark) are left out of both: they are of no use to students or on Gradescope.
+The course staff's tools (this module, batch grading, gradebook, feedback pages, similarity, the benchmark,
+the numerical paths) are left out of both zips: they are of no use to students or on Gradescope.
 Files are gathered in sorted order and zipped with a fixed timestamp, so a rebuild gives identical bytes.
 """
 
@@ -269,7 +272,7 @@ def suite_support_files(assignment, repo_root, prefix):
 
 
 def handout_files(assignment, repo_root):
-    """{path relative to the handout folder: bytes} of the student handout, in sorted order."""
+    """{path relative to the handout folder: bytes} of what is specific to the handout (``assignments/<a>/``), sorted."""
     repo_root = Path(repo_root)
     solutions = repo_root / "solutions" / assignment
     manifest = load_manifest(solutions / "assignment.toml")
@@ -280,9 +283,15 @@ def handout_files(assignment, repo_root):
     for filename in manifest.source_files:
         text = (solutions / filename).read_text(encoding="utf-8")
         files[filename] = clear_solutions(text, filename=f"solutions/{assignment}/{filename}").encode("utf-8")
-    files.update(engine_files(repo_root))
     files.update(suite_support_files(assignment, repo_root, "tests"))
     files.update(tree(repo_root / "tests" / assignment / "public", "tests/public"))
+    return dict(sorted(files.items()))
+
+
+def handout_zip_files(assignment, repo_root):
+    """{path relative to the unzipped handout folder: bytes}: ``handout_files`` plus what makes it stand alone,
+    the student-side runner (``engine_files``) and the pinned ``requirements.txt`` the README's install line names."""
+    files = {**handout_files(assignment, repo_root), **engine_files(repo_root), "requirements.txt": pinned_requirements().encode("utf-8")}
     return dict(sorted(files.items()))
 
 
@@ -306,7 +315,7 @@ def build_handout(assignment: str, repo_root: Path, out_dir: Path, *, regenerate
 
 
 def pinned_requirements():
-    """requirements.txt for grading: each of GRADING_PACKAGES pinned to the version installed here."""
+    """requirements.txt of both zips: each of GRADING_PACKAGES pinned to the version installed here."""
     pins = [f"{package}=={importlib.metadata.version(package).partition('+')[0]}" for package in GRADING_PACKAGES]
     return "# What grading needs, pinned to the versions the release was built and validated with.\n" + "\n".join(pins) + "\n"
 
@@ -398,7 +407,7 @@ def build_zips(assignment: str, repo_root: Path, dist_dir: Path) -> tuple[Path, 
     dist_dir = Path(dist_dir)
     handout_zip = dist_dir / f"{assignment}-handout.zip"
     autograder_zip = dist_dir / f"{assignment}-autograder.zip"
-    write_zip(handout_zip, {f"{assignment}/{name}": content for name, content in handout_files(assignment, repo_root).items()})
+    write_zip(handout_zip, {f"{assignment}/{name}": content for name, content in handout_zip_files(assignment, repo_root).items()})
     write_zip(autograder_zip, autograder_files(assignment, repo_root), executables=EXECUTABLES)
     return handout_zip, autograder_zip
 

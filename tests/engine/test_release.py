@@ -21,6 +21,7 @@ from autograder.release import (
     build_zips,
     clear_solutions,
     handout_differences,
+    pinned_requirements,
     reference_outputs,
     release,
     stale_reference_outputs,
@@ -206,13 +207,12 @@ def test_unbalanced_markers_raise_an_error_naming_the_file(text):
 
 
 def test_the_handout_has_the_cleared_files_the_public_suite_and_no_hidden_test_or_solution(toy_repo, tmp_path):
-    """The handout holds README, manifest, cleared files, utils/, autograder/ and the public suite, and nothing secret."""
+    """The handout holds README, manifest, cleared files and the public suite with its support files: no engine, nothing secret."""
     out = tmp_path / "handout"
     build_handout("toy", toy_repo, out)
     expected = [
-        "README.md", "assignment.toml", "autograder/__init__.py", "autograder/__main__.py", "calc.py",
-        "tests/conftest.py", "tests/public/reference_outputs.npz", "tests/public/test_double_public.py",
-        "tests/toy_checks.py", "utils/__init__.py", "utils/tools.py",
+        "README.md", "assignment.toml", "calc.py",
+        "tests/conftest.py", "tests/public/reference_outputs.npz", "tests/public/test_double_public.py", "tests/toy_checks.py",
     ]
     assert relative_files(out) == expected, f"expected the files {expected}, got {relative_files(out)}"
     calc = (out / "calc.py").read_text()
@@ -291,14 +291,17 @@ def test_the_autograder_zip_extracts_to_the_layout_the_engine_grades_from(toy_re
     assert load_manifest(layout.manifest_path).name == "toy", "expected the toy manifest in the extracted autograder"
 
 
-def test_the_handout_zip_holds_the_handout_under_a_top_folder(toy_repo, tmp_path):
-    """Every file of the handout folder is in the handout zip under toy/, with the same bytes."""
+def test_the_handout_zip_holds_the_handout_and_the_student_side_runner_under_a_top_folder(toy_repo, tmp_path):
+    """The handout zip holds, under toy/, every file of the handout folder, the engine less its staff tools, utils/ and requirements.txt."""
     out = tmp_path / "handout"
     build_handout("toy", toy_repo, out)
     handout_zip, _ = build_zips("toy", toy_repo, tmp_path / "dist")
     entries = {name: content for name, (content, _) in zip_entries(handout_zip).items()}
-    folder = {f"toy/{name}": (out / name).read_bytes() for name in relative_files(out)}
-    assert entries == folder, f"expected the entries {sorted(folder)}, got {sorted(entries)} (or different bytes)"
+    expected = {f"toy/{name}": (out / name).read_bytes() for name in relative_files(out)}
+    for name in ("autograder/__init__.py", "autograder/__main__.py", "utils/__init__.py", "utils/tools.py"):
+        expected[f"toy/{name}"] = (toy_repo / name).read_bytes()
+    expected["toy/requirements.txt"] = pinned_requirements().encode("utf-8")
+    assert entries == expected, f"expected the entries {sorted(expected)}, got {sorted(entries)} (or different bytes)"
 
 
 def test_building_twice_gives_byte_identical_zips(toy_repo, tmp_path):

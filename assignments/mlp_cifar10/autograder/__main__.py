@@ -1,7 +1,0 @@
-"""``python -m autograder``: the command-line interface."""
-
-import sys
-
-from autograder.cli import main
-
-sys.exit(main())
