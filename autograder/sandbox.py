@@ -21,7 +21,6 @@ write anything to the reply channel. Text that comes back (exception messages, t
 output) is made ``plain_text`` as it arrives.
 """
 
-import ast
 import contextlib
 import ctypes
 import functools
@@ -745,7 +744,7 @@ class Submission:
         problems = static_checks.check_source(source, filename, self.manifest.allowed_imports(filename))
         if problems:
             return problems
-        for module in sorted(static_checks.imported_modules(ast.parse(source))):
+        for module in sorted(static_checks.analyse(source, filename).imports):
             dependency = self.manifest.module_file(module)
             if dependency and dependency != filename:
                 problems += [f"{filename} depends on {dependency}: {p}" for p in self.static_problems(dependency, seen)]

@@ -469,7 +469,11 @@ def test_a_bubblewrap_worker_sees_only_the_interpreter_its_runtime_and_its_priva
         calc = sandboxed({"calc.py": VIEW_PROBE}).module("calc")
         venv = os.path.realpath(sys.prefix)
         seen = calc.look([str(copy), str(REPO_ROOT), "/home", "/root", "/var/log", "/etc/passwd", venv, "/usr/share/datasets"])
-        assert seen[str(copy)] is False and seen[str(REPO_ROOT)] is False, f"expected no course copy and no repository in the view, got {seen}"
+        # The repository shows only as the way to the environment when the environment lives inside it (./.venv).
+        repository = [Path(venv).relative_to(REPO_ROOT).parts[0]] if Path(venv).is_relative_to(REPO_ROOT) else False
+        assert seen[str(copy)] is False and seen[str(REPO_ROOT)] == repository, (
+            f"expected no course copy and nothing of the repository but the way to the environment ({repository}), got {seen}"
+        )
         assert not seen["/home"] and not seen["/root"] and not seen["/var/log"] and seen["/etc/passwd"] is False, f"expected none of /home, /root, /var/log, /etc/passwd, got {seen}"
         assert seen[venv] and seen["/usr/share/datasets"] in ([], False), f"expected the environment and no data set, got {seen}"
         assert not calc.writable(venv) and not calc.writable("/usr/lib"), "expected the interpreter's folders to be read-only"
