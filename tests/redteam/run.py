@@ -249,6 +249,9 @@ def build(name, folder, honest):
         return folder
     if name == "huge_zip_entry":
         return huge_zip(folder / "submission.zip", honest)
+    if name == "big_literal":
+        (folder / "calc.py").write_text(honest + "\nTABLE = [" + "12345, " * 600_000 + "]\n")
+        return folder
     raise ValueError(f"corpus.toml names build entry {name!r}, which run.py cannot build")
 
 
