@@ -7,8 +7,8 @@
                                                  graded_at, seconds, assignment, error
     OUTDIR/submissions/<student>/artifacts/      optional artifacts the student submitted
 
-A submission is a folder or a ``.zip`` in SUBMISSIONS_DIR; ``<student>`` is its name (without
-``.zip``). A Gradescope "export submissions" folder (``submission_metadata.yml`` and folders
+A submission is a folder, a ``.zip`` or a notebook (``.ipynb``) in SUBMISSIONS_DIR; ``<student>`` is its
+name (without ``.zip`` or ``.ipynb``). A Gradescope "export submissions" folder (``submission_metadata.yml`` and folders
 ``submission_<id>``) is read the same way, with the names, student ids and emails of its YAML.
 
 Each submission is graded by ``autograder.grading.grade_submission`` inside one Dask task, in a
@@ -56,6 +56,7 @@ from autograder.sandbox import child_pids, remove_tree
 GRADESCOPE_METADATA = "submission_metadata.yml"
 SUBMISSIONS_FOLDER = "submissions"
 IGNORED_NAMES = ("__MACOSX",)
+SUBMISSION_SUFFIXES = (".zip", ".ipynb")
 POLL_SECONDS = 0.5
 WORKER_WAIT_SECONDS = 60
 
@@ -69,7 +70,7 @@ GRADING_LOCK = threading.Lock()
 class BatchEntry:
     """One submission of the batch.
 
-    student: str, its name in SUBMISSIONS_DIR (a folder name, or a zip's name without .zip).
+    student: str, its name in SUBMISSIONS_DIR (a folder name, or a zip's or notebook's name without its suffix).
     source: Path of the folder or zip, as given (SUBMISSIONS_DIR / entry name).
     name, sid, email: str or None, from a Gradescope export's YAML (group members joined by ", ").
     """
@@ -128,7 +129,7 @@ def grade_batch(layout, submissions_dir, out_dir, *, workers=None, scheduler=Non
 
     Inputs:
     - layout: autograder.grading.AssignmentLayout of the assignment.
-    - submissions_dir: folder of submissions (folders or .zip files, one per student), or a
+    - submissions_dir: folder of submissions (folders, .zip files or notebooks, one per student), or a
       Gradescope "export submissions" folder.
     - out_dir: the batch's output folder (created); see the module docstring for its layout.
     - workers: int or None, Dask worker processes of the local cluster (default: os.cpu_count(),
@@ -196,8 +197,8 @@ def default_task_seconds(manifest):
 def find_submissions(submissions_dir):
     """The submissions in ``submissions_dir``, sorted by student.
 
-    Returns (entries: [BatchEntry], ignored: {entry name: why}, notes: [str]). Folders and .zip files
-    are submissions; hidden entries, ``__MACOSX`` and other files are ignored; a Gradescope export's
+    Returns (entries: [BatchEntry], ignored: {entry name: why}, notes: [str]). Folders, .zip files and
+    notebooks (.ipynb) are submissions; hidden entries, ``__MACOSX`` and other files are ignored; a Gradescope export's
     ``submission_metadata.yml`` supplies names, ids and emails.
     """
     if not submissions_dir.is_dir():
@@ -217,10 +218,10 @@ def find_submissions(submissions_dir):
             continue
         if path.is_dir():
             student = path.name
-        elif path.is_file() and path.suffix.lower() == ".zip":
-            student = path.name[: -len(".zip")]
+        elif path.is_file() and path.suffix.lower() in SUBMISSION_SUFFIXES:
+            student = path.stem
         else:
-            ignored[path.name] = "neither a folder nor a .zip file"
+            ignored[path.name] = "neither a folder, a .zip file nor a notebook"
             continue
         if student in entries:
             ignored[path.name] = f"{entries[student].source.name} is already the submission of {student}"

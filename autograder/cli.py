@@ -37,6 +37,7 @@ def build_parser():
     pack = commands.add_parser("pack", help="student side: zip exactly the files the assignment asks for")
     pack.add_argument("--folder", type=Path, default=Path.cwd(), help="the handout folder (default: current folder)")
     pack.add_argument("--out", type=Path, help="the zip to write (default: <folder>/<assignment>-submission.zip)")
+    pack.add_argument("--notebook", type=Path, help="take the Python files from this notebook's %%%%writefile cells (the notebook edition)")
 
     release = commands.add_parser("release", help="regenerate the handout and build the handout and autograder zips")
     release.add_argument("assignment")
@@ -74,7 +75,7 @@ def build_parser():
 
     similarity = commands.add_parser("similarity", help="rank pairs of students by code similarity (copydetect); write similarity.csv and .html")
     similarity.add_argument("assignment")
-    similarity.add_argument("submissions", type=Path, help="folder with one entry (a folder or a .zip) per student")
+    similarity.add_argument("submissions", type=Path, help="folder with one entry (a folder, a .zip or a notebook) per student")
     similarity.add_argument("--out", type=Path, default=Path("similarity"), help="folder for similarity.csv and similarity.html")
     similarity.add_argument("--threshold", type=float, default=0.33, help="show the copied code of pairs above this similarity in the report")
     return parser
@@ -172,11 +173,13 @@ def expectation_problems(results, expect_full):
 
 
 def pack(args):
-    """Student side: write the submission zip; exit status 1 (and nothing written) when a required file is missing."""
+    """Student side: write the submission zip; exit status 1 (and nothing written) when a required file is missing.
+
+    With ``--notebook``, the Python files come from the notebook's ``%%writefile`` cells."""
     from autograder.pack import PackError, pack_submission
 
     try:
-        path, warnings = pack_submission(args.folder, args.out)
+        path, warnings = pack_submission(args.folder, args.out, notebook=args.notebook)
     except PackError as exc:
         print(exc)
         return 1

@@ -1,8 +1,8 @@
 """Similarity between students' submissions: which pairs of students handed in the same code.
 
-Every entry of a submissions folder is one student's submission (a folder or a .zip, named after the
-student). Each is unpacked like a graded submission (nested folders and zips are found), keeping only
-the manifest's Python files, and every pair of students is compared file by file with copydetect's
+Every entry of a submissions folder is one student's submission (a folder, a .zip or a notebook, named
+after the student). Each is unpacked like a graded submission (nested folders and zips are found, a
+notebook's ``%%writefile`` cells give its files), keeping only the manifest's Python files, and every pair of students is compared file by file with copydetect's
 winnowed fingerprints: names are abstracted away before fingerprinting, so renaming identifiers or
 rewriting comments does not hide a copy. The handout's skeletons are boilerplate: code every student
 received does not count as copied.
@@ -68,7 +68,7 @@ def find_similar_pairs(layout, submissions_dir, out_dir, *, threshold=DEFAULT_TH
     Inputs:
     - layout: AssignmentLayout; the manifest names the Python files, and the handout skeletons beside it
       (``assignments/<a>/<file>`` in the repository) are boilerplate.
-    - submissions_dir: folder with one entry (a folder or a .zip) per student, named after the student.
+    - submissions_dir: folder with one entry (a folder, a .zip or a notebook) per student, named after the student.
     - out_dir: folder (created) for ``similarity.csv`` and ``similarity.html``.
     - threshold: pairs whose similarity is above it have their copied code shown in the HTML report.
 
@@ -124,8 +124,8 @@ def unpack_submissions(submissions_dir, source_files, students_dir):
     for entry in sorted(submissions_dir.iterdir()):
         if entry.name.startswith(".") or entry.name == "__MACOSX":
             continue
-        if not (entry.is_dir() or entry.suffix.lower() == ".zip"):
-            log.warning("skipped %s: a submission is a folder or a .zip", entry.name)
+        if not (entry.is_dir() or entry.suffix.lower() in (".zip", ".ipynb")):
+            log.warning("skipped %s: a submission is a folder, a .zip or a notebook", entry.name)
             continue
         student = student_name(entry)
         if student in entries:
@@ -145,7 +145,7 @@ def unpack_submissions(submissions_dir, source_files, students_dir):
 
 
 def student_name(entry):
-    """The student an entry belongs to: its name without ``.zip``, characters unsafe in HTML replaced by ``_``."""
+    """The student an entry belongs to: its name without ``.zip`` or ``.ipynb``, characters unsafe in HTML replaced by ``_``."""
     name = entry.stem if entry.is_file() else entry.name
     return UNSAFE_NAME_CHARACTERS.sub("_", name)
 
@@ -180,7 +180,7 @@ def write_csv(pairs, path):
 def add_arguments(parser):
     """The command's arguments (``--root`` excepted, which ``python -m autograder`` has already)."""
     parser.add_argument("assignment")
-    parser.add_argument("submissions", type=Path, help="folder with one entry (a folder or a .zip) per student")
+    parser.add_argument("submissions", type=Path, help="folder with one entry (a folder, a .zip or a notebook) per student")
     parser.add_argument("--out", type=Path, default=Path("similarity"),
                         help="folder for similarity.csv and similarity.html (default: ./similarity)")
     parser.add_argument("--threshold", type=similarity_threshold, default=DEFAULT_THRESHOLD,

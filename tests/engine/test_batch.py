@@ -106,7 +106,7 @@ def test_a_folder_of_mixed_submissions_is_graded_into_the_layout_and_a_hung_one_
     assert summary.scores == expected_scores, f"expected scores {expected_scores}, got {summary.scores}"
     assert (summary.graded, summary.failed, summary.skipped) == (4, 1, 0), \
         f"expected 4 graded, 1 failed, 0 skipped, got {summary.graded}, {summary.failed}, {summary.skipped}"
-    assert summary.ignored == {"notes.txt": "neither a folder nor a .zip file"}, f"expected notes.txt ignored, got {summary.ignored}"
+    assert summary.ignored == {"notes.txt": "neither a folder, a .zip file nor a notebook"}, f"expected notes.txt ignored, got {summary.ignored}"
     scores_on_disk = {}
     for student in expected_scores:
         results, metadata = read_student(out, student)
