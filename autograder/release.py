@@ -40,6 +40,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader.preprocessors import ClearSolutions
 
 from autograder.manifest import load_manifest
+from autograder.notebook_edition import notebook_edition
 from autograder.tolerance import CROSS_MACHINE_ULPS, largest_difference, scale_of, ulp_tolerance
 
 BEGIN_MARKER = "BEGIN SOLUTION"
@@ -49,7 +50,7 @@ SPLITS = ("public", "hidden")
 REFERENCE_OUTPUTS = "reference_outputs.npz"
 # Course-staff tools that neither students nor Gradescope need: left out of both zips and the handout.
 STAFF_MODULES = tuple(f"autograder/{name}.py" for name in (
-    "release", "bench", "batch", "gradebook", "feedback", "manual", "similarity", "numerical_paths"))
+    "release", "notebook_edition", "bench", "batch", "gradebook", "feedback", "manual", "similarity", "numerical_paths"))
 GRADING_PACKAGES = ("numpy", "scipy", "matplotlib", "pytest", "torch", "torchvision")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 EXECUTABLES = ("setup.sh", "run_autograder")
@@ -280,9 +281,10 @@ def handout_files(assignment, repo_root):
         "README.md": (solutions / "README.md").read_bytes(),
         "assignment.toml": manifest.path.read_bytes(),
     }
-    for filename in manifest.source_files:
-        text = (solutions / filename).read_text(encoding="utf-8")
-        files[filename] = clear_solutions(text, filename=f"solutions/{assignment}/{filename}").encode("utf-8")
+    sources = {filename: clear_solutions((solutions / filename).read_text(encoding="utf-8"), filename=f"solutions/{assignment}/{filename}")
+               for filename in manifest.source_files}
+    files.update((filename, text.encode("utf-8")) for filename, text in sources.items())
+    files[f"{assignment}.ipynb"] = notebook_edition(assignment, files["README.md"].decode("utf-8"), sources)
     files.update(suite_support_files(assignment, repo_root, "tests"))
     files.update(tree(repo_root / "tests" / assignment / "public", "tests/public"))
     return dict(sorted(files.items()))

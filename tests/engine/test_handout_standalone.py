@@ -138,3 +138,13 @@ def test_the_handout_readme_gives_the_one_install_line_and_the_check_command(ass
     readme = handout_zip_files(assignment, REPO_ROOT)["README.md"].decode("utf-8")
     for line in ("pip install -r requirements.txt", "python -m autograder check"):
         assert line in readme, f"{assignment}: expected the handout README to show `{line}`, got:\n{readme[:3000]}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_handout_zip_has_the_notebook_edition_and_its_readme_says_how_to_use_it(assignment):
+    """<a>.ipynb is in the zip, and the README states the notebook route: the set-up cell, Colab, %%writefile, submitting."""
+    files = handout_zip_files(assignment, REPO_ROOT)
+    assert f"{assignment}.ipynb" in files, f"{assignment}: expected {assignment}.ipynb in the handout zip, got {sorted(files)}"
+    readme = files["README.md"].decode("utf-8")
+    for needed in (f"`{assignment}.ipynb`", "Colab", f"`{assignment}-handout.zip`", "`%%writefile <file>`", f"pack --notebook {assignment}.ipynb"):
+        assert needed in readme, f"{assignment}: expected the README to state {needed!r} of the notebook route, got:\n{readme[:4000]}"

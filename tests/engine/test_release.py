@@ -9,11 +9,13 @@ import textwrap
 import zipfile
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 
 from autograder.grading import AssignmentLayout
 from autograder.manifest import load_manifest
+from autograder.notebook import read_notebook_files
 from autograder.release import (
     GRADING_PACKAGES,
     ReleaseError,
@@ -213,6 +215,7 @@ def test_the_handout_has_the_cleared_files_the_public_suite_and_no_hidden_test_o
     expected = [
         "README.md", "assignment.toml", "calc.py",
         "tests/conftest.py", "tests/public/reference_outputs.npz", "tests/public/test_double_public.py", "tests/toy_checks.py",
+        "toy.ipynb",
     ]
     assert relative_files(out) == expected, f"expected the files {expected}, got {relative_files(out)}"
     calc = (out / "calc.py").read_text()
@@ -336,6 +339,38 @@ def test_handout_differences_lists_stale_extra_and_changed_files(toy_repo):
     )
     assert "inputs: largest difference 10" in got[0] and "tolerance" in got[0], f"expected every differing array and the tolerance named, got {got[0]!r}"
     assert npz.read_bytes() == stored, "expected handout_differences to leave tests/toy/hidden/reference_outputs.npz untouched, got it rewritten"
+
+
+def test_the_notebook_edition_holds_the_readme_and_each_cleared_file_in_its_writefile_cell(toy_repo, tmp_path):
+    """toy.ipynb: a set-up cell, the README, then calc.py's cleared text after `%%writefile calc.py` (read back byte for byte,
+    marked as an nbgrader solution cell) and a locked cell running its public tests; valid nbformat, identical on a rebuild."""
+    build_handout("toy", toy_repo, tmp_path / "first")
+    build_handout("toy", toy_repo, tmp_path / "second")
+    data = (tmp_path / "first" / "toy.ipynb").read_bytes()
+    assert data == (tmp_path / "second" / "toy.ipynb").read_bytes(), "expected two builds of the notebook to give identical bytes"
+    notebook = nbformat.reads(data.decode("utf-8"), as_version=4)
+    nbformat.validate(notebook)
+    cells = [(cell.cell_type, cell.source, cell.metadata.get("nbgrader", {})) for cell in notebook.cells]
+    assert cells[0][0] == "code" and "toy-handout.zip" in cells[0][1] and "AUTOGRADER_DATA" in cells[0][1], f"expected the set-up cell first, got {cells[0]}"
+    assert cells[1] == ("markdown", "# Toy\n\nImplement `double`.", cells[1][2]) and cells[1][2]["locked"], f"expected the README locked next, got {cells[1]}"
+    file_cells = [cell for cell in cells if cell[1].startswith("%%writefile")]
+    assert [cell[1] for cell in file_cells] == ["%%writefile calc.py\n" + CLEARED_TEXT.rstrip("\n")], f"expected calc.py's cleared text, got {file_cells}"
+    assert file_cells[0][2] == {"grade": False, "grade_id": "file_calc", "locked": False, "schema_version": 3, "solution": True}, file_cells[0][2]
+    following = cells[cells.index(file_cells[0]) + 1]
+    assert following[1] == "!python -m autograder check --file calc.py" and following[2]["locked"], f"expected the check cell after it, got {following}"
+    read = read_notebook_files("toy.ipynb", lambda limit: data, ["calc.py"])
+    assert read.files == {"calc.py": (CLEARED_TEXT, 4)}, f"expected the grader to read the cleared calc.py back from cell 4, got {read}"
+
+
+def test_a_stale_notebook_edition_is_caught(toy_repo):
+    """An edited notebook, and a README changed in the solutions, each make assignments/toy/toy.ipynb stale."""
+    release("toy", toy_repo)
+    notebook = toy_repo / "assignments" / "toy" / "toy.ipynb"
+    notebook.write_bytes(notebook.read_bytes().replace(b"Implement", b"Write"))
+    assert handout_differences("toy", toy_repo) == ["assignments/toy/toy.ipynb"], handout_differences("toy", toy_repo)
+    release("toy", toy_repo)
+    (toy_repo / "solutions" / "toy" / "README.md").write_text("# Toy\n\nImplement `double` well.\n")
+    assert handout_differences("toy", toy_repo) == ["assignments/toy/README.md", "assignments/toy/toy.ipynb"], handout_differences("toy", toy_repo)
 
 
 def test_building_a_handout_over_the_solutions_is_refused(toy_repo):

@@ -1,0 +1,105 @@
+"""The notebook edition of a handout: ``assignments/<a>/<a>.ipynb``, built from the same cleared files as the .py handout.
+
+Its cells, in order:
+
+1. a set-up cell: on Colab it unzips ``<a>-handout.zip`` (uploaded beside the notebook) when the handout
+   folder is not there yet, moves into that folder and installs the pinned requirements; everywhere it
+   sets ``AUTOGRADER_DATA`` (where the data set is looked for first) to ``./data`` unless it is set;
+2. the handout README, one Markdown cell per ``## `` section;
+3. for each submitted Python file: a Markdown title, the code cell holding the file whole after
+   ``%%writefile <filename>`` (running it writes the file; the grader reads it from the saved notebook,
+   ``autograder/notebook.py``), and a cell running that file's public tests
+   (``!python -m autograder check --file <filename>``);
+4. the packing step: ``!python -m autograder pack --notebook <a>.ipynb``.
+
+Cells carry nbgrader metadata (file cells are solution cells, the others are locked, each with a
+``grade_id``) so a course running nbgrader can distribute the notebook, and fixed ids, so two builds
+give identical bytes. This is a staff tool: nbformat is not needed to grade.
+"""
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from autograder.notebook import WRITEFILE
+
+NBGRADER_SCHEMA = 3
+
+SETUP = '''\
+# Set-up: run this cell first. On your own machine, open this notebook in the unzipped handout folder
+# (it holds autograder/, utils/, tests/ and requirements.txt) after `pip install -r requirements.txt`.
+# On Colab, upload {assignment}-handout.zip beside this notebook (Files pane) first: this cell unzips it,
+# moves into the folder {assignment}/ and installs the pinned packages the grader uses.
+import os
+import subprocess
+import sys
+import zipfile
+
+if "google.colab" in sys.modules and not os.path.isfile("assignment.toml"):
+    if not os.path.isdir("{assignment}"):
+        zipfile.ZipFile("{assignment}-handout.zip").extractall(".")
+    os.chdir("{assignment}")
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", "requirements.txt"], check=True)
+# The data set is looked for in this folder first (then where the README says): change it to your copy.
+os.environ.setdefault("AUTOGRADER_DATA", os.path.abspath("data"))
+print("working in", os.getcwd())'''
+
+PACK = '''\
+## Submitting
+
+Run every `%%writefile` cell above once more (so the files hold your last edits), then upload either this
+notebook (saved) or the zip the next cell writes. The grader reads each file from its `%%writefile` cell,
+without running anything; a `.py` file uploaded beside the notebook is graded instead of its cell.'''
+
+
+def nbgrader_metadata(grade_id, *, solution):
+    """nbgrader's cell metadata: a solution cell students edit, or a locked cell."""
+    return {"nbgrader": {"grade": False, "grade_id": grade_id, "locked": not solution, "schema_version": NBGRADER_SCHEMA,
+                         "solution": solution}}
+
+
+def locked_markdown(cell_id, text):
+    """A locked Markdown cell."""
+    cell = new_markdown_cell(text, metadata=nbgrader_metadata(cell_id.replace("-", "_"), solution=False))
+    cell.id = cell_id
+    return cell
+
+
+def code(cell_id, text, *, solution=False):
+    """A code cell, a solution cell when ``solution``, else locked."""
+    cell = new_code_cell(text, metadata=nbgrader_metadata(cell_id.replace("-", "_"), solution=solution))
+    cell.id = cell_id
+    return cell
+
+
+def readme_sections(readme):
+    """The README's text cut before each ``## `` heading (outside code blocks), blank edges removed."""
+    sections, current, fenced = [], [], False
+    for line in readme.strip().split("\n"):
+        if line.startswith("```"):
+            fenced = not fenced
+        if line.startswith("## ") and not fenced and current:
+            sections.append("\n".join(current).strip())
+            current = []
+        current.append(line)
+    sections.append("\n".join(current).strip())
+    return [section for section in sections if section]
+
+
+def notebook_edition(assignment, readme, sources):
+    """The notebook edition's bytes (nbformat 4 JSON) from the handout README and {filename: cleared text} of the Python files."""
+    cells = [code("setup", SETUP.format(assignment=assignment))]
+    cells += [locked_markdown(f"readme-{number}", section) for number, section in enumerate(readme_sections(readme), start=1)]
+    for filename, text in sources.items():
+        stem = filename.removesuffix(".py")
+        cells += [
+            locked_markdown(f"title-{stem}", f"## `{filename}`\n\nEdit the next cell and run it: it writes `{filename}`. "
+                                             "The cell after it runs that file's public tests."),
+            code(f"file-{stem}", f"{WRITEFILE} {filename}\n{text.rstrip(chr(10))}", solution=True),
+            code(f"check-{stem}", f"!python -m autograder check --file {filename}"),
+        ]
+    cells += [locked_markdown("submit", PACK), code("pack", f"!python -m autograder pack --notebook {assignment}.ipynb")]
+    notebook = new_notebook(cells=cells, metadata={
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    })
+    return nbformat.writes(notebook).encode("utf-8") + b"\n"
