@@ -1,7 +1,11 @@
 """The notebook edition as a student uses it: filled with the reference it grades as the reference does; untouched, it
 holds exactly the cleared handout files (which `validate` grades 0)."""
 
+import os
+import sys
+import zipfile
 from pathlib import Path
+from unittest import mock
 
 import nbformat
 import pytest
@@ -9,7 +13,7 @@ import pytest
 from autograder.grading import AssignmentLayout, grade_submission
 from autograder.manifest import load_manifest
 from autograder.notebook import WRITEFILE
-from autograder.release import write_reference_submission
+from autograder.release import build_zips, write_reference_submission
 from autograder.submission import unpack
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -68,3 +72,32 @@ def test_the_reference_in_the_notebook_grades_as_the_reference_files_and_the_unt
     untouched, rows = outcomes(REPO_ROOT / "assignments" / "fashion_mnist" / "fashion_mnist.ipynb")
     assert untouched["score"] == 0 and rows and not any(row[3] for row in rows), f"expected 0 and no grader error, got {untouched['score']}: {rows}"
 
+
+
+def test_the_filled_notebook_runs_headlessly_in_the_unzipped_handout_and_its_public_tests_pass(tmp_path):
+    """nbclient runs fashion_mnist.ipynb (the reference filled in) with ipykernel in the unzipped handout: the set-up cell,
+    every %%writefile cell (they write the reference files), answers.py's public-test cell (it passes) and the pack cell
+    (its zip holds the reference files) run without error. The other files' public-test cells train networks for minutes
+    and are left out here; each runs the same `check --file` command."""
+    nbclient = pytest.importorskip("nbclient")
+    handout_zip, _ = build_zips("fashion_mnist", REPO_ROOT, tmp_path / "dist")
+    with zipfile.ZipFile(handout_zip) as archive:
+        archive.extractall(tmp_path / "student")
+    folder = tmp_path / "student" / "fashion_mnist"
+    reference = {name: (REPO_ROOT / "solutions" / "fashion_mnist" / name).read_text(encoding="utf-8")
+                 for name in load_manifest(folder / "assignment.toml").source_files}
+    notebook = nbformat.read(filled_notebook("fashion_mnist", reference, folder / "fashion_mnist.ipynb"), as_version=4)
+    slow = {f"check-{name.removesuffix('.py')}" for name in reference if name != "answers.py"}
+    notebook.cells = [cell for cell in notebook.cells if cell.id not in slow]
+    environment = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    environment.pop("PYTHONPATH", None)
+    with mock.patch.dict(os.environ, environment, clear=True):
+        nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    assert {name: (folder / name).read_text(encoding="utf-8") for name in reference} == reference, "expected the cells to write the reference files"
+    check = next(cell for cell in notebook.cells if cell.id == "check-answers")
+    text = "".join(output.get("text", "") for output in check.outputs)
+    rows = [line for line in text.splitlines() if "answers.py imports and defines a function for every question" in line]
+    assert rows and all(" pass " in row for row in rows) and "TOTAL" in text, f"expected answers.py's public test to pass, got:\n{text[-3000:]}"
+    with zipfile.ZipFile(folder / "fashion_mnist-submission.zip") as archive:
+        packed = {name: archive.read(name).decode("utf-8") for name in archive.namelist()}
+    assert packed == reference, f"expected the pack cell's zip to hold the reference files, got {sorted(packed)}"
