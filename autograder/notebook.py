@@ -74,7 +74,11 @@ def read_notebook_files(name, read, filenames):
     Returns NotebookFiles; never raises for what the notebook holds.
     """
     found = NotebookFiles(name=name)
-    data = read(MAX_NOTEBOOK_BYTES)
+    try:
+        data = read(MAX_NOTEBOOK_BYTES)
+    except Exception as exc:  # a damaged zip entry (bad CRC, bad compressed data) or an unreadable file
+        found.unreadable = f"{name} could not be read ({type(exc).__name__}: {str(exc)[:200]}), so none of its files were read"
+        return found
     if len(data) > MAX_NOTEBOOK_BYTES:
         found.unreadable = (
             f"{name} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB (its outputs, most likely), so it was not read: "

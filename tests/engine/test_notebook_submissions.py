@@ -147,3 +147,17 @@ def test_a_notebook_is_one_students_submission_in_a_batch_and_for_similarity(tmp
     assert [(entry.student, entry.source.name) for entry in entries] == [("alice", "alice.ipynb")] and not ignored, (entries, ignored)
     students = unpack_submissions(submissions, ["calc.py", "other.py"], tmp_path / "students")
     assert students == ["alice"] and (tmp_path / "students" / "alice" / "calc.py").read_text() == CORRECT_CALC, students
+
+
+def test_a_damaged_notebook_entry_in_a_zip_gives_a_message_and_the_other_files(tmp_path):
+    """A notebook whose zipped bytes fail their CRC: a message, and calc.py beside it still unpacked."""
+    archive = tmp_path / "submission.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as bundle:
+        bundle.writestr("calc.py", CORRECT_CALC)
+        bundle.writestr("hw.ipynb", FULL_NOTEBOOK)
+    data = archive.read_bytes()
+    at = data.index(b'"cells"')
+    archive.write_bytes(data[:at] + b'"CELLS"' + data[at + 7:])
+    unpacked = unpack(archive, EXPECTED, tmp_path / "unpacked")
+    assert sorted(unpacked.found) == ["calc.py"], f"expected calc.py alone, got {unpacked.found}"
+    assert any(n.startswith("hw.ipynb could not be read (BadZipFile") for n in unpacked.notes), unpacked.notes
