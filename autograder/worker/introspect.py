@@ -90,6 +90,87 @@ def state_dict(module):
     return {name: tensor.detach().cpu().numpy() for name, tensor in module.state_dict().items()}
 
 
+# Standard torch.nn layers the grader can rebuild (``autograder.accuracy.rebuild``): their constructor's
+# arguments, read from the layer's attributes of the same names. ``bias`` (Linear, Conv2d) is whether the
+# layer has one. The grader runs these layers with its own torch; anything else is not rebuilt.
+REBUILD_ARGS = {
+    "Linear": ("in_features", "out_features", "bias"),
+    "Conv2d": ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias", "padding_mode"),
+    "MaxPool2d": ("kernel_size", "stride", "padding", "dilation", "ceil_mode"),
+    "AvgPool2d": ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"),
+    "AdaptiveAvgPool2d": ("output_size",),
+    "AdaptiveMaxPool2d": ("output_size",),
+    "BatchNorm1d": ("num_features", "eps", "momentum", "affine", "track_running_stats"),
+    "BatchNorm2d": ("num_features", "eps", "momentum", "affine", "track_running_stats"),
+    "Dropout": ("p",),
+    "Dropout1d": ("p",),
+    "Dropout2d": ("p",),
+    "Flatten": ("start_dim", "end_dim"),
+    "Identity": (),
+    "ReLU": (),
+    "ReLU6": (),
+    "LeakyReLU": ("negative_slope",),
+    "ELU": ("alpha",),
+    "GELU": ("approximate",),
+    "SiLU": (),
+    "Sigmoid": (),
+    "Tanh": (),
+    "Softplus": ("beta", "threshold"),
+    "Softmax": ("dim",),
+    "LogSoftmax": ("dim",),
+}
+
+
+def layer_arguments(layer, kind):
+    """The constructor arguments of a standard layer of type ``kind`` (see REBUILD_ARGS), as plain data."""
+    arguments = {}
+    for key in REBUILD_ARGS[kind]:
+        value = getattr(layer, key, None)
+        arguments[key] = (value is not None) if key == "bias" else plain(value)
+    return arguments
+
+
+def layer_chain(module):
+    """Describe a torch module as the chain of its leaf layers, for the grader to rebuild and run itself.
+
+    Containers are walked in the order of their registered children, a layer registered twice counted
+    twice, so that for an nn.Sequential (nested ones included) the chain is the forward pass.
+
+    Returns {"type": qualified type of ``module``, "containers": [qualified type of each module that has
+    children, ``module`` first], "layers": [{"name": qualified name (the state_dict prefix), "type": class
+    name, "standard": whether it is torch.nn's own class of that name and listed in REBUILD_ARGS,
+    "args": its constructor arguments when standard, else {}}, ...]}.
+    """
+    import torch
+
+    if not isinstance(module, torch.nn.Module):
+        raise TypeError(f"expected a torch.nn.Module, got {type(module).__name__}")
+    containers, layers = [], []
+
+    def walk(current, prefix, depth):
+        children = [(name, child) for name, child in current._modules.items() if child is not None]
+        if not children:
+            kind = type(current).__name__
+            standard = kind in REBUILD_ARGS and type(current) is getattr(torch.nn, kind, None)
+            layers.append({"name": prefix.rstrip("."), "type": kind, "standard": standard,
+                           "args": layer_arguments(current, kind) if standard else {}})
+            return
+        containers.append(type_name(current))
+        if depth > 32:
+            raise ValueError("modules nested more than 32 deep")
+        for name, child in children:
+            walk(child, f"{prefix}{name}.", depth + 1)
+
+    walk(module, "", 0)
+    return {"type": type_name(module), "containers": containers, "layers": layers}
+
+
+def load_state(module, state):
+    """Load ``state`` ({name: tensor}, every entry of the module's state_dict) into a torch module; returns the number loaded."""
+    module.load_state_dict(state, strict=True)
+    return len(state)
+
+
 def npz_arrays(filename):
     """The arrays of a submitted .npz file in the worker's folder, as {name: numpy array}.
 
@@ -137,4 +218,6 @@ HELPERS = {
     "type_name": type_name,
     "npz_arrays": npz_arrays,
     "load_weights": load_weights,
+    "layer_chain": layer_chain,
+    "load_state": load_state,
 }

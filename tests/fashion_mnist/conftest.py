@@ -4,21 +4,24 @@
 - ``reference``: the arrays in ``reference_outputs.npz`` next to the requesting test file.
 - ``trained_numpy_ann``, ``trained_pytorch_ann``, ``trained_pytorch_cnn``: the submitted class trained
   in the test module's worker with the manifest's grading schedule ([training.<module>]), once per
-  test module, with its predictions on the test set.
+  test module, with its predictions on the test set and the grader's own measure of its accuracy.
 
-Test labels stay on the grader's side: the submission only ever sees the test images, and
-accuracy is computed here from the labels it predicts.
+Test labels stay on the grader's side: the submission only ever sees the test images. The accuracy
+that counts is the grader's own forward pass of the trained weights, read back as arrays
+(``autograder.accuracy``); the labels the submission's ``predict`` gives must be those of the weights.
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from autograder import accuracy
 from autograder.assertions import assert_array, assert_history, describe
 from autograder.sandbox import SubmissionError
 from autograder.worker.protocol import Tensor
-from checks import HISTORY_KEYS, assert_judgement
+from checks import HISTORY_KEYS, WEIGHT_NAMES, assert_judgement
 from utils import data
 
 NUM_CLASSES = 10
@@ -35,6 +38,10 @@ class TrainingRun:
     - y_test: true labels (N,) of the N test images.
     - predicted: labels (N,) the model predicts for them, or None when predicting failed.
     - prediction_error: why predicting failed (a SubmissionError or AssertionError), else None.
+    - measured: the grader's ``accuracy.ModelAccuracy`` of the trained weights, or None when it failed.
+    - measure_error: why measuring failed (a SubmissionError or AssertionError), else None.
+    - architecture: the network in words, for the flag of an accuracy above the schedule's ``ceiling``.
+    - predictor: the method whose labels must be the weights', in words (e.g. "NumpyANN.predict").
     """
 
     model: object
@@ -43,23 +50,25 @@ class TrainingRun:
     y_test: np.ndarray
     predicted: np.ndarray = None
     prediction_error: Exception = None
-
-    def accuracy_on_test_set(self):
-        """Fraction of test images whose predicted label is the true one; raises why predicting failed, if it did."""
-        if self.prediction_error is not None:
-            raise self.prediction_error
-        return float(np.mean(self.predicted == self.y_test))
+    measured: accuracy.ModelAccuracy = None
+    measure_error: Exception = None
+    architecture: str = "this architecture"
+    predictor: str = "predict"
 
     def describe_schedule(self):
         """The grading schedule in words, for messages."""
         return f"{describe_schedule(self.schedule)}, tested on the {len(self.y_test)} test images"
 
     def assert_reaches_the_threshold(self, record_property):
-        """The test accuracy is at least the schedule's ``threshold``; a pass records the accuracy as the test's output."""
-        threshold = self.schedule["threshold"]
-        accuracy = self.accuracy_on_test_set()
-        assert accuracy >= threshold, f"test accuracy {accuracy:.4f} is below the required {threshold:.2f} ({self.describe_schedule()})"
-        record_property("output", f"test accuracy {accuracy:.4f} (required: {threshold:.2f}; {self.describe_schedule()})")
+        """The grader's accuracy of the trained weights is at least the schedule's ``threshold`` and ``predict``'s labels are the
+        weights'; a pass records the accuracy as the test's output."""
+        for error in (self.prediction_error, self.measure_error):
+            if error is not None:
+                raise error
+        passed, message = self.measured.verdict(self.schedule["threshold"], self.predictor, self.schedule.get("ceiling"), self.architecture,
+                                                self.describe_schedule())
+        assert passed, message
+        record_property("output", message)
 
     def checked_history(self, finite=True):
         """The history ``train`` returned, checked to hold the four curves with one float per epoch: {key: [float]}."""
@@ -134,6 +143,39 @@ def predicted_test_labels(predict_labels, submission, manifest):
         return None, exc
 
 
+def measured_accuracy(measure, submission, manifest):
+    """(ModelAccuracy, None) from ``measure()``, or (None, the SubmissionError or AssertionError saying why it failed)."""
+    try:
+        with submission.time_limit(manifest.limits.training_seconds):
+            return measure(), None
+    except (SubmissionError, AssertionError) as exc:
+        return None, exc
+
+
+@pytest.fixture(scope="session")
+def perturbation_key():
+    """Bytes the worker cannot know (``accuracy.grading_secret``), for models the grader cannot run itself."""
+    return accuracy.grading_secret(Path(__file__).resolve().parent)
+
+
+def numpy_ann_accuracy(model, X_test, y_test, predicted):
+    """The grader's ModelAccuracy of a trained NumpyANN: its W1, b1, W2, b2 read back as arrays, run by the grader in float64."""
+    D = X_test.shape[1]
+    weights = {name: getattr(model, name) for name in WEIGHT_NAMES}
+    for name, value in weights.items():
+        assert_array(f"the trained NumpyANN's {name}", value, kind="f")
+    W1, b1, W2, b2 = (weights[name] for name in WEIGHT_NAMES)
+    H, C = W1.shape[-1], NUM_CLASSES
+    expected = {"W1": (D, H), "b1": (H,), "W2": (H, C), "b2": (C,)}
+    for name, shape in expected.items():
+        got = weights[name].shape
+        assert got == shape or (name[0] == "b" and got == (1,) + shape), (
+            f"the trained NumpyANN's {name}: expected shape {(1,) + shape if name[0] == 'b' else shape}, got {got}")
+    assert all(np.isfinite(value).all() for value in weights.values()), "the trained NumpyANN's weights hold NaN or infinite values"
+    scores = accuracy.dense_logits(X_test, [(W1, b1, "relu"), (W2, b2, None)])
+    return accuracy.compare(scores, predicted, y_test, "the grader's own forward pass (float64) of the trained W1, b1, W2, b2")
+
+
 def training_failed(name, schedule, exc):
     """A SubmissionError saying that training with the grading schedule failed, and why."""
     return SubmissionError(f"{name} {describe_schedule(schedule)} (the grading schedule) failed: {exc}")
@@ -163,11 +205,24 @@ def trained_numpy_ann(submission, manifest, fashion_mnist_data):
         )
         return probabilities.argmax(axis=1)
 
-    return TrainingRun(model, history, schedule, splits["y_test"], *predicted_test_labels(predict_labels, submission, manifest))
+    run = TrainingRun(model, history, schedule, splits["y_test"], *predicted_test_labels(predict_labels, submission, manifest),
+                      architecture=f"a {splits['X_train'].shape[1]}-{schedule['hidden_size']}-{NUM_CLASSES} ReLU network",
+                      predictor="NumpyANN.predict")
+    if run.predicted is not None:
+        run.measured, run.measure_error = measured_accuracy(
+            lambda: numpy_ann_accuracy(model, splits["X_test"], splits["y_test"], run.predicted), submission, manifest)
+    return run
 
 
-def train_torch_model(model, splits, schedule, submission, manifest, name):
-    """Train a submitted torch model with ``schedule`` and predict the test labels; returns a TrainingRun."""
+def checked_labels(labels, count, name):
+    """``labels`` a submitted predict returned for ``count`` images, checked to be (count,) integers."""
+    assert_array(f"{name}.predict on {count} test images", labels, shape=(count,), kind="i")
+    return labels
+
+
+def train_torch_model(model, splits, schedule, submission, manifest, name, seed, architecture):
+    """Train a submitted torch model with ``schedule``, predict the test labels and measure the trained weights' accuracy;
+    returns a TrainingRun."""
     try:
         with submission.time_limit(manifest.limits.training_seconds):
             history = model.train(Tensor(splits["X_train"]), Tensor(splits["y_train"]), Tensor(splits["X_val"]), Tensor(splits["y_val"]),
@@ -182,11 +237,19 @@ def train_torch_model(model, splits, schedule, submission, manifest, name):
         )
         return predicted
 
-    return TrainingRun(model, history, schedule, splits["y_test"], *predicted_test_labels(predict_labels, submission, manifest))
+    run = TrainingRun(model, history, schedule, splits["y_test"], *predicted_test_labels(predict_labels, submission, manifest),
+                      architecture=architecture, predictor=f"{name}.predict")
+    if run.predicted is not None:
+        run.measured, run.measure_error = measured_accuracy(
+            lambda: accuracy.measure_torch_model(submission, model.model, splits["X_test"], splits["y_test"],
+                                                 lambda images: checked_labels(model.predict(Tensor(images)), len(images), name), seed,
+                                                 own_labels=run.predicted),
+            submission, manifest)
+    return run
 
 
 @pytest.fixture(scope="module")
-def trained_pytorch_ann(submission, manifest, fashion_mnist_data):
+def trained_pytorch_ann(submission, manifest, fashion_mnist_data, perturbation_key):
     """PyTorchANN trained with [training.pytorch_ann] on flattened images (X float32 (N, 784), y int64 (N,))."""
     schedule = manifest.training["pytorch_ann"]
     splits = fashion_mnist_data(schedule, flatten=True)
@@ -195,11 +258,13 @@ def trained_pytorch_ann(submission, manifest, fashion_mnist_data):
         model = pytorch_ann.PyTorchANN(splits["X_train"].shape[1], schedule["hidden_size"], NUM_CLASSES, schedule["seed"])
     except SubmissionError as exc:
         raise training_failed("PyTorchANN", schedule, exc) from exc
-    return train_torch_model(model, splits, schedule, submission, manifest, "PyTorchANN")
+    return train_torch_model(model, splits, schedule, submission, manifest, "PyTorchANN",
+                             accuracy.perturbation_seed(perturbation_key, submission.files),
+                             f"a {splits['X_train'].shape[1]}-{schedule['hidden_size']}-{NUM_CLASSES} ReLU network")
 
 
 @pytest.fixture(scope="module")
-def trained_pytorch_cnn(submission, manifest, fashion_mnist_data):
+def trained_pytorch_cnn(submission, manifest, fashion_mnist_data, perturbation_key):
     """PyTorchCNN trained with [training.pytorch_cnn] on images X float32 (N, 1, 28, 28), y int64 (N,)."""
     schedule = manifest.training["pytorch_cnn"]
     splits = fashion_mnist_data(schedule, flatten=False)
@@ -208,4 +273,5 @@ def trained_pytorch_cnn(submission, manifest, fashion_mnist_data):
         model = pytorch_cnn.PyTorchCNN(NUM_CLASSES, schedule["seed"])
     except SubmissionError as exc:
         raise training_failed("PyTorchCNN", schedule, exc) from exc
-    return train_torch_model(model, splits, schedule, submission, manifest, "PyTorchCNN")
+    return train_torch_model(model, splits, schedule, submission, manifest, "PyTorchCNN",
+                             accuracy.perturbation_seed(perturbation_key, submission.files), "the handout's four-block CNN")

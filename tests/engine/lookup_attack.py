@@ -1,0 +1,95 @@
+"""The lookup-table attack on accuracy tests, as an outsider ran it: a submission that trains nothing and answers
+from a table of the public test set (image content -> label) written into its own source, reading no data from disk.
+
+``table_source(images, labels)`` is the attack's code: numpy arrays of keys and labels as literals (about 190 KB for
+Fashion-MNIST's 10,000 test images) and ``_lookup(X)``, the table's label for each row of X that is a test image
+(-1 for the others). The key of an image is its 8-bit pixels dotted with fixed random integers, in numpy only, so
+the attack passes every import check. The engine's tests append it, with overrides of train and predict, to the
+reference files (see test_accuracy_from_weights.py).
+"""
+
+import numpy as np
+
+KEY_SEED = 2024
+
+
+def image_keys(images):
+    """int64 keys (N,) of images (N, ...) given as uint8 or as floats in [0, 1] on the 1/255 grid."""
+    images = np.asarray(images)
+    pixels = images.reshape(len(images), -1).astype(np.int64) if images.dtype == np.uint8 else \
+        np.rint(images.reshape(len(images), -1).astype(np.float64) * 255).astype(np.int64)
+    weights = np.random.default_rng(KEY_SEED).integers(1, 2**20, size=pixels.shape[1])
+    return pixels @ weights
+
+
+def table_source(images, labels):
+    """Python source (numpy only) that defines ``_lookup(X) -> labels (N,)`` from a table of ``images`` (N, ...) and ``labels`` (N,)."""
+    keys = image_keys(images)
+    return f'''
+
+# ---- the attack: a table of the public test set, image content -> label, in the source (no data read from disk) ----
+import numpy as np  # noqa: E402
+
+_LOOKUP_KEYS = np.array([{", ".join(str(int(k)) for k in keys)}], dtype=np.int64)
+_LOOKUP_LABELS = np.array([{", ".join(str(int(v)) for v in labels)}], dtype=np.int64)
+_LOOKUP = dict(zip(_LOOKUP_KEYS.tolist(), _LOOKUP_LABELS.tolist()))
+_LOOKUP_WEIGHTS = np.random.default_rng({KEY_SEED}).integers(1, 2**20, size={int(np.prod(np.asarray(images).shape[1:]))})
+
+
+def _lookup(X):
+    """The table's label for each row of X (N, ...) that is a test image, -1 for the others."""
+    pixels = np.rint(np.asarray(X, dtype=np.float64).reshape(len(X), -1) * 255).astype(np.int64)
+    return np.array([_LOOKUP.get(int(key), -1) for key in pixels @ _LOOKUP_WEIGHTS], dtype=np.int64)
+'''
+
+
+# Overrides appended after the table, per file attacked.
+NUMPY_ANN_LAZY_TRAIN = '''
+
+def _no_training(self, X_train, y_train, X_val, y_val, epochs, batch_size):
+    """Trains nothing: the table answers."""
+    self.history = {"val_loss": [0.45] * epochs, "val_accuracy": [0.84] * epochs}
+    return self.history
+
+
+NumpyANN.train = _no_training
+'''
+
+NUMPY_ANN_TABLE_PREDICT = '''
+
+_honest_predict = NumpyANN.predict
+
+
+def _table_predict(self, X):
+    """One-hot rows from the table for test images, the network's own probabilities for any other input."""
+    probabilities = _honest_predict(self, X)
+    found = _lookup(X)
+    probabilities[found >= 0] = np.eye(probabilities.shape[1])[found[found >= 0]]
+    return probabilities
+
+
+NumpyANN.predict = _table_predict
+'''
+
+PYTORCH_ANN_ATTACK = '''
+
+def _no_training(self, X_train, y_train, X_val, y_val, epochs, batch_size, learning_rate):
+    """Trains nothing: the table answers."""
+    self.history = {"train_loss": [0.5] * epochs, "val_loss": [0.5] * epochs, "train_accuracy": [0.85] * epochs,
+                    "val_accuracy": [0.85] * epochs}
+    return self.history
+
+
+_honest_predict = PyTorchANN.predict
+
+
+def _table_predict(self, X):
+    """Labels from the table for test images, the network's own for any other input."""
+    labels = _honest_predict(self, X)
+    found = torch.from_numpy(_lookup(X.numpy()))
+    return torch.where(found >= 0, found, labels)
+
+
+PyTorchANN.train = _no_training
+PyTorchANN.predict = _table_predict
+'''
