@@ -93,3 +93,20 @@ def _table_predict(self, X):
 PyTorchANN.train = _no_training
 PyTorchANN.predict = _table_predict
 '''
+
+FLOODING_ATTACK = '''
+
+def fit(model, X_train, y_train, X_val, y_val, epochs, batch_size, flood_level=None, seed=0):
+    """Trains nothing: the table answers."""
+    return {"train_error": [5.0] * epochs, "val_error": [6.0] * epochs, "train_loss": [0.2] * epochs}
+
+
+_honest_predict = predict
+
+
+def predict(model, images):
+    """Labels from the table for test images, the network's own for any other input."""
+    labels = _honest_predict(model, images)
+    found = torch.from_numpy(_lookup(images.numpy()))
+    return torch.where(found >= 0, found, labels)
+'''

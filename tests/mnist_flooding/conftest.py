@@ -7,15 +7,25 @@
   ``flooding.fit`` and the manifest's grading schedule ([training.mlp], [training.cnn]), once per
   test module, with its predictions on the grader's data.
 
-Test labels stay on the grader's side: the submission only ever sees the test images, and accuracy is
-computed here from the labels it predicts.
+Test labels stay on the grader's side: the submission only ever sees the test images. The accuracy that counts
+is the grader's own forward pass of the trained weights (``autograder.accuracy``); the labels ``predict`` gives
+must be those of the weights.
 """
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from autograder import accuracy
 from checks import MnistSplits, train_with_schedule
 from utils import data
+
+
+@pytest.fixture(scope="session")
+def perturbation_key():
+    """Bytes the worker cannot know (``accuracy.grading_secret``), for models the grader cannot run itself."""
+    return accuracy.grading_secret(Path(__file__).resolve().parent)
 
 
 @pytest.fixture
@@ -49,19 +59,19 @@ def mnist_data(manifest):
 
 
 @pytest.fixture(scope="module")
-def trained_mlp(submission, manifest, mnist_data):
+def trained_mlp(submission, manifest, mnist_data, perturbation_key):
     """``build_mlp(seed)`` trained with [training.mlp] through ``flooding.fit``: a ``TrainingRun``."""
     flooding = submission.module("flooding")
     schedule = manifest.training["mlp"]
     return train_with_schedule(submission, manifest, flooding, lambda: flooding.build_mlp(schedule["seed"]), mnist_data, schedule,
-                               "build_mlp()", images=False)
+                               "build_mlp()", images=False, seed=accuracy.perturbation_seed(perturbation_key, submission.files))
 
 
 @pytest.fixture(scope="module")
-def trained_cnn(submission, manifest, mnist_data):
+def trained_cnn(submission, manifest, mnist_data, perturbation_key):
     """``cnn.build_cnn(seed)`` trained with [training.cnn] through ``flooding.fit``: a ``TrainingRun``."""
     cnn = submission.module("cnn")
     flooding = submission.module("flooding")
     schedule = manifest.training["cnn"]
     return train_with_schedule(submission, manifest, flooding, lambda: cnn.build_cnn(schedule["seed"]), mnist_data, schedule,
-                               "build_cnn()", images=True)
+                               "build_cnn()", images=True, seed=accuracy.perturbation_seed(perturbation_key, submission.files))
