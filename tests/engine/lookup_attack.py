@@ -110,3 +110,28 @@ def predict(model, images):
     found = torch.from_numpy(_lookup(images.numpy()))
     return torch.where(found >= 0, found, labels)
 '''
+
+# mnist_depth_width: the model run in the worker answers; the attack patches nn.Sequential's forward there.
+SEQUENTIAL_ATTACK = '''
+
+def train(model, images, labels, epochs=15, batch_size=32):
+    """Trains nothing: the table answers."""
+    return [0.2] * epochs
+
+
+_honest_forward = nn.Sequential.forward
+
+
+def _table_forward(self, input):
+    """The network's scores, with a sure answer from the table for every test image."""
+    out = _honest_forward(self, input)
+    if out.dim() == 2 and out.shape[1] == 10:
+        found = torch.from_numpy(_lookup(input.detach().numpy()))
+        rows = found >= 0
+        out = out.clone()
+        out[rows] = 100.0 * torch.nn.functional.one_hot(found[rows], 10).to(out.dtype)
+    return out
+
+
+nn.Sequential.forward = _table_forward
+'''

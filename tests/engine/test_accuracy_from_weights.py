@@ -320,3 +320,20 @@ def test_mnist_flooding_networks_that_train_nothing_and_predict_from_the_table_g
     tests = grade_assignment(tmp_path / "cnn", "mnist_flooding", {"flooding.py": flooding, "cnn.py": reference_text("mnist_flooding", "cnn.py")},
                              "cnn.py")
     assert_caught(tests["build_cnn() trained by flooding.fit with the grading schedule reaches the test-accuracy threshold."], weights_below="0.91")
+
+
+@needs_mnist_digits
+def test_mnist_depth_width_models_that_train_nothing_and_answer_from_the_table_get_no_accuracy_point(tmp_path, digits_table):
+    """The attack patches nn.Sequential.forward in the worker: the models' own outputs are the table's, their weights untrained."""
+    tests = grade_assignment(tmp_path, "mnist_depth_width",
+                             {"depth_width.py": reference_text("mnist_depth_width", "depth_width.py") + digits_table + lookup_attack.SEQUENTIAL_ATTACK},
+                             "depth_width.py")
+    for name in ("build_model_c trained by your train(): test accuracy at least 0.975 on full MNIST (subset: see the manifest).",
+                 "build_model_d trained by your train(): test accuracy at least 0.98 on full MNIST (subset: see the manifest).",
+                 "build_model_e trained by your train() (extra credit): test accuracy at least 0.983 on full MNIST (subset: see the manifest)."):
+        assert_caught(tests[name], weights_below="0.9")
+    tests = grade_assignment(tmp_path / "cnn", "mnist_depth_width",
+                             {"conv_net.py": reference_text("mnist_depth_width", "conv_net.py") + digits_table + lookup_attack.SEQUENTIAL_ATTACK},
+                             "conv_net.py")
+    assert_caught(tests["build_cnn trained by your train() at batch size 32: test accuracy at least 0.985 after 10 epochs on full MNIST "
+                        "(subset: see the manifest)."], weights_below="0.94")
