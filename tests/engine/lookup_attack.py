@@ -135,3 +135,20 @@ def _table_forward(self, input):
 
 nn.Sequential.forward = _table_forward
 '''
+
+OPTIMIZERS_ATTACK = '''
+
+def train(model, optimizer, X_train, y_train, X_val, y_val, epochs, batch_size, seed=0):
+    """Trains nothing: the table answers (the history falls and rises as the trend rule wants)."""
+    return {"train_cost": [1.0 / (epoch + 1) for epoch in range(epochs)], "val_accuracy": [0.8 + 0.01 * epoch for epoch in range(epochs)]}
+
+
+_honest_predict = predict
+
+
+def predict(model, X):
+    """Labels from the table for test images, the network's own for any other input."""
+    labels = _honest_predict(model, X)
+    found = torch.from_numpy(_lookup(X.numpy()))
+    return torch.where(found >= 0, found, labels)
+'''

