@@ -4,25 +4,33 @@ A faulty p1 loses exactly what depends on the fault, and a p1 that imports torch
 
 CIFAR-10 is not here, so the p2 pipeline is checked on a stand-in test set: CIFAR-shaped images in
 the data root's cache, labelled with what the reference network predicts for them and then
-relabelled in part, so that the accuracy, and with it the tier, is known in advance.
+relabelled in part, so that the accuracy, and with it the tier, is known in advance. The reference
+Net has a forward of its own (it normalises its input), so the grader runs it in the worker on the
+images with the perturbation of ``autograder.accuracy``; the tests fix its key and label the images
+as the network sees them after it.
 """
 
 import importlib.util
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
+from autograder import accuracy
 from autograder.grading import AssignmentLayout, grade_submission
 from autograder.release import write_reference_submission
 from autograder.results import validation_problems
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import lookup_attack  # noqa: E402
 SOLUTION = REPO_ROOT / "solutions" / "mlp_cifar10"
 ACCURACY_TEST = "The trained CNN's accuracy on the 10,000 CIFAR-10 test images earns a tier: above 90%: 15, 85%: 10, 80%: 5, 75%: 3."
 STAND_IN_SIZE = 200
+PERTURBATION_KEY = "engine tests"
 
 
 def reference_p2():
@@ -42,10 +50,18 @@ def p2_submission(tmp_path_factory):
     net = reference_p2().Net().eval()
     torch.save(net.state_dict(), folder / "p2_model.pkl")
     images = np.random.default_rng(0).integers(0, 256, size=(STAND_IN_SIZE, 32, 32, 3), dtype=np.uint8)
+    files = {path.name: path.read_bytes() for path in folder.iterdir()}
+    seed = accuracy.perturbation_seed(PERTURBATION_KEY.encode(), files)
     with torch.no_grad():
-        inputs = torch.from_numpy(images.transpose(0, 3, 1, 2).astype(np.float32) / 255.0)
+        inputs = torch.from_numpy(accuracy.perturb(images.transpose(0, 3, 1, 2).astype(np.float32) / 255.0, seed))
         predicted = net(inputs).argmax(dim=1).numpy()
     return folder, images, predicted
+
+
+@pytest.fixture(autouse=True)
+def fixed_perturbation_key(monkeypatch):
+    """The perturbation's key, fixed so that the tests know what the network sees."""
+    monkeypatch.setenv(accuracy.KEY_ENV_VAR, PERTURBATION_KEY)
 
 
 def grade_p2(folder, data_root):
@@ -72,6 +88,33 @@ def test_the_cifar10_accuracy_earns_its_tier_on_a_stand_in_test_set(p2_submissio
     assert f"{percent:.2f}%" in accuracy["output"], accuracy["output"]
     assert results["leaderboard"] == [{"name": "CIFAR-10 test accuracy (%)", "value": percent, "order": "desc"}], results.get("leaderboard")
     assert all(test["status"] == "passed" for name, test in tests.items() if name != ACCURACY_TEST), tests
+
+
+@pytest.mark.parametrize("attack, expected", [
+    ("exact", 'tier "accuracy of 75% or less", 0 points'),
+    ("nearest", "its predictions do not come from its weights"),
+])
+def test_a_net_that_answers_from_a_table_of_the_test_images_earns_no_tier(p2_submission, tmp_path, monkeypatch, attack, expected):
+    """The lookup-table attack on p2: Net's forward answers from a table of the (stand-in) test set. The grader cannot rebuild a
+    Net with a forward of its own, so it runs it in the worker on perturbed images: a table keyed on exact images finds none of
+    them, and a table of nearest images, which the perturbation does not fool, is caught by the scrambled-weights check."""
+    folder, images, _ = p2_submission
+    labels = np.random.default_rng(3).integers(0, 10, size=STAND_IN_SIZE)
+    inputs = images.transpose(0, 3, 1, 2)
+    table = lookup_attack.table_source(inputs, labels) + lookup_attack.P2_TABLE_FORWARD if attack == "exact" else \
+        lookup_attack.nearest_table_source(inputs.astype(np.float32) / 255.0, labels) + lookup_attack.P2_NEAREST_FORWARD
+    attacked = tmp_path / "attack"
+    attacked.mkdir()
+    (attacked / "p2.py").write_text((SOLUTION / "p2.py").read_text(encoding="utf-8") + table, encoding="utf-8")
+    shutil.copy(folder / "p2_model.pkl", attacked / "p2_model.pkl")
+    (tmp_path / "cache").mkdir()
+    np.savez(tmp_path / "cache" / "cifar10_test.npz", images=images, labels=labels)
+    monkeypatch.setenv("AUTOGRADER_DATA", str(tmp_path))
+    tests, results = grade_p2(attacked, tmp_path)
+    test = tests[ACCURACY_TEST]
+    assert test["score"] == 0 and expected in test["output"], test
+    if attack == "nearest":
+        assert test["status"] == "failed" and "with its weights scrambled the model still scores 1.0000" in test["output"], test["output"]
 
 
 def test_without_cifar10_the_accuracy_test_could_not_run_and_counts_0_of_0_naming_the_data_root(p2_submission, tmp_path, monkeypatch):

@@ -3,11 +3,20 @@
 The CNN must build with ``Net()``, map CIFAR-shaped images (N, 3, 32, 32) to logits (N, 10) and
 take the submitted state_dict; its accuracy on the CIFAR-10 test set earns the handout's tiers.
 The test labels stay on the grader's side: the worker only sees the images.
+
+The accuracy is measured from the weights, not from answers (``autograder.accuracy``): a Net that is
+an nn.Sequential of standard layers is rebuilt and run by the grader itself (its own logits must give
+the same labels); any other Net, with a forward of its own, is run in the worker on the test images with
+an invisible perturbation (each pixel moved by at most one grey level, drawn from a seed the worker
+cannot know), and must fall to chance when its weights are scrambled.
 """
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from autograder import accuracy
 from autograder.assertions import assert_array
 from autograder.scoring import read_tiers, tier_reached
 from autograder.worker.protocol import Tensor
@@ -66,14 +75,20 @@ def test_cifar10_test_accuracy_earns_the_handouts_tier(submission, manifest, awa
     """The trained CNN's accuracy on the 10,000 CIFAR-10 test images earns a tier: above 90%: 15, 85%: 10, 80%: 5, 75%: 3."""
     images, labels = cifar10_test_images()
     net = net_with_submitted_weights(submission)
-    predicted = []
+
+    def predicted_labels(chunk):
+        logits = net(Tensor(chunk))
+        assert_array(f"logits of {len(chunk)} test images", logits, shape=(len(chunk), NUM_CLASSES), kind="f")
+        return logits.argmax(axis=1)
+
+    seed = accuracy.perturbation_seed(accuracy.grading_secret(Path(__file__).resolve().parents[1]), submission.files)
     with submission.time_limit(manifest.limits.training_seconds):
-        for start in range(0, len(images), PREDICT_CHUNK):
-            logits = net(Tensor(images[start:start + PREDICT_CHUNK]))
-            assert_array(f"logits of test images {start} to {start + PREDICT_CHUNK}", logits,
-                         shape=(len(images[start:start + PREDICT_CHUNK]), NUM_CLASSES), kind="f")
-            predicted.append(logits.argmax(axis=1))
-    accuracy = 100.0 * float(np.mean(np.concatenate(predicted) == labels))
-    tier = tier_reached(accuracy, read_tiers(manifest, "p2"))
-    leaderboard("CIFAR-10 test accuracy (%)", round(accuracy, 2))
-    award(tier.points, f"CIFAR-10 test accuracy {accuracy:.2f}% on {len(labels)} images: tier \"{tier.name}\", {tier.points:g} points")
+        measured = accuracy.measure_torch_model(submission, net, images, labels, predicted_labels, seed, chunk=PREDICT_CHUNK)
+    what = "Net()'s logits in the worker"
+    passed, message = measured.verdict(0.0, what)
+    assert passed, f"no tier: {message}"
+    percent = 100.0 * measured.accuracy
+    tier = tier_reached(percent, read_tiers(manifest, "p2"))
+    leaderboard("CIFAR-10 test accuracy (%)", round(percent, 2))
+    award(tier.points, f"CIFAR-10 test accuracy {percent:.2f}% on {len(labels)} images: tier \"{tier.name}\", {tier.points:g} points "
+                       f"({measured.describe(what)})")
