@@ -16,8 +16,10 @@ and check separately that the submission's own predictions are those labels:
   its weights (with its weights scrambled it must fall to chance): ``worker_accuracy``.
 
 ``agreement`` compares the submission's labels with the grader's scores: a label is right when its score
-is within ``TIE_ULPS`` float32 ulps of its row's maximum, so that near ties computed in another order do
-not count as disagreements. ``ModelAccuracy`` holds the figures and states the verdict in words; an
+is within the course's cross-machine tolerance of its row's maximum (``CROSS_MACHINE_ULPS`` float32 ulps
+at the scores' scale, ``autograder.tolerance``), so that near ties computed in another order do not count
+as disagreements. The accuracy itself is the plain argmax of the grader's scores: a near tie never counts
+in the submission's favour (a network whose scores all tie would otherwise be right everywhere). ``ModelAccuracy`` holds the figures and states the verdict in words; an
 accuracy far above what the architecture reaches (a schedule's ``ceiling``) is flagged in the message.
 """
 
@@ -29,10 +31,11 @@ from pathlib import Path
 
 import numpy as np
 
+from autograder.assertions import near_maximum
+from autograder.tolerance import ulp_tolerance
 from autograder.worker.introspect import REBUILD_ARGS
 
 SEQUENTIAL = "torch.nn.modules.container.Sequential"
-TIE_ULPS = 4
 CHUNK = 1000
 KEY_ENV_VAR = "AUTOGRADER_PERTURBATION_KEY"
 # A model whose weights were scrambled scores at most about what always answering the commonest test label scores
@@ -159,16 +162,15 @@ def rebuilt_model(submission, model):
 # Agreement of the submission's labels with the grader's scores
 # ----------------------------------------------------------------------------------------------
 
-def agreement(labels, scores, ulps=TIE_ULPS):
-    """Which of the submission's ``labels`` (N,) are a largest entry of the grader's ``scores`` (N, C) rows,
-    within ``ulps`` float32 ulps of the row's maximum: a bool array (N,)."""
+def agreement(labels, scores, tolerance=None):
+    """Which of the submission's ``labels`` (N,) are a largest entry of their row of the grader's ``scores`` (N, C), near ties
+    included: a bool array (N,). ``tolerance`` defaults to ``CROSS_MACHINE_ULPS`` float32 ulps at the scores' scale."""
     labels = np.asarray(labels).reshape(-1)
     scores = np.asarray(scores, dtype=np.float64)
+    tolerance = ulp_tolerance(scores, dtype=np.float32) if tolerance is None else tolerance
     inside = (labels >= 0) & (labels < scores.shape[1])
-    chosen = np.where(inside, scores[np.arange(len(scores)), np.clip(labels, 0, scores.shape[1] - 1)], -np.inf)
-    top = scores.max(axis=1)
-    tolerance = ulps * np.spacing(np.abs(top).astype(np.float32)).astype(np.float64)
-    return inside & (chosen >= top - tolerance)
+    candidates = near_maximum(scores, tolerance)
+    return inside & candidates[np.arange(len(scores)), np.clip(labels, 0, scores.shape[1] - 1)]
 
 
 # ----------------------------------------------------------------------------------------------

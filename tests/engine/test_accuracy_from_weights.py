@@ -107,12 +107,20 @@ def test_a_state_that_does_not_fit_the_layers_exactly_is_refused():
         accuracy.rebuild(description, {"1.bias": state["1.bias"]})
 
 
-def test_a_label_counts_as_the_weights_when_its_score_is_within_a_few_float32_ulps_of_the_row_maximum():
+def test_a_label_counts_as_the_weights_when_its_score_ties_the_row_maximum_within_the_cross_machine_tolerance():
+    """Near ties: within CROSS_MACHINE_ULPS float32 ulps of the scores' scale (autograder.tolerance), either label is the weights'."""
     top = np.float64(10.0)
     ulp = float(np.spacing(np.float32(top)))
-    scores = np.array([[top, top - 2 * ulp, 0.0], [top, top - 40 * ulp, 0.0], [1.0, 2.0, 3.0], [1.0, 2.0, 3.0]])
+    scores = np.array([[top, top - 40 * ulp, 0.0], [top, top - 100 * ulp, 0.0], [1.0, 2.0, 3.0], [1.0, 2.0, 3.0]])
     labels = np.array([1, 1, 2, 7])
     assert accuracy.agreement(labels, scores).tolist() == [True, False, True, False]
+
+
+def test_a_near_tie_never_counts_for_the_submission_in_the_accuracy():
+    """Scores that all tie (a zeroed last layer) agree with any label, but the accuracy is the plain argmax's: class 0 everywhere."""
+    y = np.arange(100) % 10
+    result = accuracy.compare(np.zeros((100, 10)), y, y, "the grader's forward")
+    assert result.accuracy == 0.1 and result.disagreements == [] and result.own_accuracy == 1.0
 
 
 def test_the_perturbation_moves_each_pixel_by_at_most_one_grey_level_and_no_image_stays_the_same():
