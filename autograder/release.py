@@ -337,6 +337,8 @@ def setup_script(manifest):
         "fi",
         '"$PYTHON" -m venv /autograder/venv',
         "/autograder/venv/bin/pip install --no-cache-dir -r /autograder/source/requirements.txt",
+        "# The data sets and their parsed caches live here (run_autograder reads them from the same folder).",
+        "export AUTOGRADER_DATA=/autograder/source/data",
     ]
     for dataset in manifest.datasets:
         package, load = DATASET_SETUP[dataset]
@@ -358,7 +360,8 @@ def setup_script(manifest):
 def run_script(manifest):
     """run_autograder: grades <root>/submission into <root>/results/results.json, <root> being /autograder.
 
-    ``AUTOGRADER_ROOT`` names another root (the engine's tests run the script in a temporary one).
+    ``AUTOGRADER_ROOT`` names another root (the engine's tests run the script in a temporary one). The data
+    sets are read from ``<root>/source/data``, where setup.sh put them, unless ``AUTOGRADER_DATA`` names another folder.
     """
     return "\n".join([
         "#!/usr/bin/env bash",
@@ -366,6 +369,7 @@ def run_script(manifest):
         "set -euo pipefail",
         'root="${AUTOGRADER_ROOT:-/autograder}"',
         'export PATH="$root/venv/bin:$PATH"',
+        'export AUTOGRADER_DATA="${AUTOGRADER_DATA:-$root/source/data}"',
         'cd "$root/source"',
         f'python3 -m autograder grade {manifest.name} "$root/submission" --out "$root/results/results.json"',
     ]) + "\n"

@@ -271,10 +271,11 @@ def test_the_autograder_zip_is_in_gradescope_format_with_both_suites_and_no_solu
     assert not any(line.startswith("nbgrader") for line in requirements), f"expected no nbgrader pin, got {requirements}"
     run_autograder = entries["run_autograder"][0].decode()
     command = 'python3 -m autograder grade toy "$root/submission" --out "$root/results/results.json"'
-    expected = ['root="${AUTOGRADER_ROOT:-/autograder}"', 'cd "$root/source"', command]
+    expected = ['root="${AUTOGRADER_ROOT:-/autograder}"', 'export AUTOGRADER_DATA="${AUTOGRADER_DATA:-$root/source/data}"', 'cd "$root/source"', command]
     assert all(line in run_autograder.splitlines() for line in expected), f"expected the lines {expected}, got:\n{run_autograder}"
     setup = entries["setup.sh"][0].decode()
-    for needed in ("set -euo pipefail", "dataset-fashion-mnist", "pip install --no-cache-dir -r /autograder/source/requirements.txt"):
+    for needed in ("set -euo pipefail", "dataset-fashion-mnist", "pip install --no-cache-dir -r /autograder/source/requirements.txt",
+                   "export AUTOGRADER_DATA=/autograder/source/data"):
         assert needed in setup, f"expected setup.sh to contain {needed!r}, got:\n{setup}"
     leaked = sorted(name for name, (content, _) in entries.items()
                     if name.startswith("solutions/") or name.endswith("calc.py") or b"twice_the_input_values" in content)
