@@ -477,6 +477,57 @@ def test_the_skeletons_parse_and_define_every_class_and_method_of_the_reference(
         assert not missing, f"expected {filename}'s skeleton to define everything the reference defines, got these missing: {missing}"
 
 
+def stubs_above_kept_code(tree):
+    """(line of the stub, the statement after it) for each ``raise NotImplementedError`` followed by more code in its block."""
+    found = []
+    for node in ast.walk(tree):
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(node, field, None)
+            if not isinstance(block, list):
+                continue
+            for stmt, after in zip(block, block[1:]):
+                if isinstance(stmt, ast.Raise) and isinstance(stmt.exc, ast.Name) and stmt.exc.id == "NotImplementedError":
+                    found.append((stmt.lineno, ast.unparse(after).splitlines()[0]))
+    return found
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_no_stub_sits_above_code_the_student_must_keep(assignment):
+    """Each ``raise NotImplementedError`` of a skeleton ends its block: what follows a stub would be dead code to the student."""
+    found = []
+    for filename in load_manifest(REPO_ROOT / "solutions" / assignment / "assignment.toml").source_files:
+        tree = ast.parse((REPO_ROOT / "assignments" / assignment / filename).read_text(encoding="utf-8"))
+        found += [f"{filename}:{line}: the stub is followed by {after!r}" for line, after in stubs_above_kept_code(tree)]
+    assert not found, "expected every stub to end its block (end the solution region with the function), got:\n" + "\n".join(found)
+
+
+def docstrings(path):
+    """{"Class.method" or "function": docstring} of the module at ``path``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            found.update({f"{node.name}.{item.name}": ast.get_docstring(item) or "" for item in node.body if isinstance(item, ast.FunctionDef)})
+        elif isinstance(node, ast.FunctionDef):
+            found[node.name] = ast.get_docstring(node) or ""
+    return found
+
+
+@pytest.mark.parametrize("filename, where, words", [
+    ("numpy_ann.py", "NumpyANN.train", ["self._cross_entropy(y_val, self.predict(X_val))", "divided by C"]),
+    ("numpy_ann.py", "NumpyANN._backward", ["NOT divided by", "C times smaller"]),
+    ("numpy_ann.py", "NumpyANN._cross_entropy", ["history", "without the 1/C"]),
+    ("numpy_ann.py", "NumpyANN._forward", ["``self.z1``", "with training=False"]),
+    ("pytorch_cnn.py", "PyTorchCNN.__init__", ["documented order", "right after ``torch.manual_seed(seed)``", "bias=True"]),
+])
+def test_the_fashion_mnist_skeletons_state_what_the_tests_rely_on(filename, where, words):
+    """What an honest student would otherwise guess is in the handout's docstrings: the loss the history reports and
+    the one _backward descends, the stored forward values, the CNN's layer order and biases under a seed."""
+    docstring = docstrings(REPO_ROOT / "assignments" / "fashion_mnist" / filename).get(where, "")
+    missing = [word for word in words if word not in " ".join(docstring.split())]
+    assert not missing, f"expected the docstring of {where} in the handout's {filename} to say {missing}, got:\n{docstring}"
+
+
 def test_data_files_of_the_manifest_never_reach_the_handout():
     """Trained weights that the reference produces (p1_model.npz, p2_model.pkl) are not shipped to students."""
     shipped = []
