@@ -52,7 +52,7 @@ class AssignmentLayout:
         return {suite.name for suite in self.suites} == set(SUITE_VISIBILITY)
 
 
-def grade_submission(layout, source, *, out=None, files=None, artifacts_dir=None):
+def grade_submission(layout, source, *, out=None, files=None, artifacts_dir=None, locations=False):
     """Grade the submission at ``source`` (folder or zip) with the suites of ``layout``.
 
     Inputs:
@@ -61,6 +61,7 @@ def grade_submission(layout, source, *, out=None, files=None, artifacts_dir=None
     - out: where to write results.json (None: do not write).
     - files: only grade the parts of these submitted files.
     - artifacts_dir: where to copy the optional artifacts found (plots, reports), for feedback (None: nowhere).
+    - locations: whether each test's ``extra_data`` names its file and line (``validate``; never for students).
 
     Returns the results document (a dict); it is valid whatever happened.
     """
@@ -74,7 +75,8 @@ def grade_submission(layout, source, *, out=None, files=None, artifacts_dir=None
             messages.insert(1, missing_data)
     except ManifestError as exc:
         records, messages, leaderboard = [], [f"Grading could not run: {exc} (not your fault)."], []
-    results = build_results(records, output="\n".join(messages), execution_time=time.monotonic() - started, leaderboard=leaderboard)
+    results = build_results(records, output="\n".join(messages), execution_time=time.monotonic() - started, leaderboard=leaderboard,
+                            locations=locations)
     if out is not None:
         write_results(results, out)
     return results

@@ -149,6 +149,16 @@ def test_only_left_out_entries_named_like_an_expected_file_are_noted(tmp_path):
     assert unpacked.notes == ["ignored old/other.py (21 MB, over the 20 MB limit for a file)"], unpacked.notes
 
 
+def test_test_locations_reach_results_only_when_asked(toy_root, make_submission):
+    submission = make_submission({"calc.py": CORRECT_CALC, "other.py": CORRECT_OTHER})
+    layout = AssignmentLayout.in_repository(toy_root, "toy")
+    plain = json.dumps(grade_submission(layout, submission))
+    assert "location" not in plain and "test_hidden" not in plain, f"expected no test file named in students' results, got {plain}"
+    located = {test["name"]: test["extra_data"]["location"] for test in grade_submission(layout, submission, locations=True)["tests"]}
+    expected = "tests/toy/hidden/test_hidden.py:6 test_double_keeps_the_shape"
+    assert located["double() keeps the shape of a 2-D array."] == expected, located
+
+
 def test_grading_twice_in_one_process_imports_each_assignments_own_suites(toy_root, make_submission, tmp_path):
     other_root = tmp_path / "other-repo"
     write(other_root / "assignments" / "toy" / "assignment.toml", (toy_root / "assignments" / "toy" / "assignment.toml").read_text())

@@ -12,6 +12,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from conftest import run_cli
 
 from autograder.grading import AssignmentLayout
 from autograder.manifest import load_manifest
@@ -195,17 +196,26 @@ def test_clearing_leaves_a_file_without_regions_unchanged():
     assert cleared == text, f"expected the text unchanged, got {cleared!r}"
 
 
-@pytest.mark.parametrize("text", [
-    "def f():\n    ### BEGIN SOLUTION\n    return 1\n",
-    "def f():\n    return 1\n    ### END SOLUTION\n",
-    "def f():\n    ### BEGIN SOLUTION\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n    ### END SOLUTION\n",
-    "def f():\n    ### END SOLUTION\n    return 1\n    ### BEGIN SOLUTION\n",
-], ids=["missing end", "stray end", "nested begin", "end before begin"])
-def test_unbalanced_markers_raise_an_error_naming_the_file(text):
-    """Unbalanced or nested markers raise a ReleaseError whose message names the file."""
+@pytest.mark.parametrize("text, line", [
+    ("def f():\n    ### BEGIN SOLUTION\n    return 1\n", 2),
+    ("def f():\n    return 1\n    ### END SOLUTION\n", 3),
+    ("def f():\n    ### BEGIN SOLUTION\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n    ### END SOLUTION\n", 3),
+    ("def f():\n    ### END SOLUTION\n    return 1\n    ### BEGIN SOLUTION\n", 2),
+    ("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n\n\ndef g():\n    return 2\n    ### END SOLUTION\n", 9),
+], ids=["missing end", "stray end", "nested begin", "end before begin", "stray end after a good region"])
+def test_unbalanced_markers_raise_an_error_naming_the_file_and_the_line_of_the_unmatched_marker(text, line):
+    """Unbalanced or nested markers raise a ReleaseError whose message starts with file:line of the unmatched marker."""
     with pytest.raises(ReleaseError) as raised:
         clear_solutions(text, filename="solutions/toy/broken.py")
-    assert "solutions/toy/broken.py" in str(raised.value), f"expected the file name in the message, got {raised.value}"
+    assert str(raised.value).startswith(f"solutions/toy/broken.py:{line}: "), f"expected the message to start with file:{line}, got {raised.value}"
+
+
+def test_a_release_with_an_unmatched_marker_names_the_file_and_line(toy_repo):
+    solution = toy_repo / "solutions" / "toy" / "calc.py"
+    solution.write_text(SOLUTION_TEXT.replace("        ### END SOLUTION\n", "", 1))
+    completed = run_cli("--root", toy_repo, "release", "toy")
+    expected = "solutions/toy/calc.py:22: BEGIN SOLUTION inside the region opened at line 11 (regions do not nest)"
+    assert completed.returncode != 0 and expected in completed.stdout + completed.stderr, completed.stdout + completed.stderr[-2000:]
 
 
 def test_the_handout_has_the_cleared_files_the_public_suite_and_no_hidden_test_or_solution(toy_repo, tmp_path):
