@@ -9,6 +9,7 @@ import pytest
 from conftest import run_cli
 
 from autograder.manifest import load_manifest
+from autograder.scaffold import PUBLIC_TEST, REFERENCE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NAME = "demo"
@@ -67,3 +68,12 @@ def test_validate_names_the_file_and_line_of_the_test_a_reference_fails(repo):
     expected = f"FAILED: reference: tests/{NAME}/public/test_exercise.py:{line} test_softmax_gives_the_reference_probabilities: 1 softmax"
     failed = [text for text in validated.stdout.splitlines() if text.startswith("FAILED: reference:")]
     assert any(text.startswith(expected) for text in failed), f"expected a line starting with {expected!r}, got {failed}"
+
+
+def test_the_guide_is_linked_from_the_readme_and_shows_the_scaffolds_tests_and_reference():
+    guide = (REPO_ROOT / "docs" / "new_assignment.md").read_text(encoding="utf-8")
+    assert "(docs/new_assignment.md)" in (REPO_ROOT / "README.md").read_text(encoding="utf-8"), "expected the README to link the guide"
+    examples = {"the public test": PUBLIC_TEST[PUBLIC_TEST.index("@pytest.mark.graded"):],
+                "the solution region": REFERENCE[REFERENCE.index("    ### BEGIN SOLUTION"):]}
+    stale = [what for what, text in examples.items() if text not in guide]
+    assert not stale, f"expected the guide's examples to be the scaffold's, got these differing: {stale}"
