@@ -114,7 +114,7 @@ def grade(args):
 
 def check(args):
     """Student side: public tests of the handout in ``--folder``; exit status 1 when a test fails."""
-    results = grade_submission(AssignmentLayout.in_handout(args.folder), args.folder, files=args.file)
+    results = grade_submission(AssignmentLayout.in_handout(args.folder), args.folder, files=args.file, working_folder=True)
     print(format_report(results))
     print("Passing the public tests does not guarantee full credit: hidden tests grade more.")
     return 0 if results["tests"] and all(test["status"] == "passed" for test in results["tests"]) else 1

@@ -40,17 +40,19 @@ class Unpacked:
     notes: list = field(default_factory=list)
 
 
-def unpack(source, expected, folder):
+def unpack(source, expected, folder, *, working_folder=False):
     """Copy the expected files of ``source`` (a folder or a .zip) into the empty ``folder``.
 
     Inputs:
     - source: path to the submission.
     - expected: file names the manifest asks for (and optional artifacts).
     - folder: destination folder (created).
+    - working_folder: ``source`` is the student's own handout folder (``check``), not a submission.
 
     Returns Unpacked; raises UnusableSubmission when ``source`` cannot be read at all. Its notes name the
-    entries left out (links, oversized files, unsafe paths) only when they bear an expected file's name:
-    the other files (a data set, a virtual environment) were never going to be graded.
+    entries left out (links, oversized files, unsafe paths): all of them for a submission, whose every file
+    the student handed in; in a working folder only those bearing an expected file's name, as its other
+    files (a data set, a virtual environment, the handout's own) were never going to be submitted.
     """
     source = Path(source)
     folder = Path(folder)
@@ -70,7 +72,7 @@ def unpack(source, expected, folder):
     unpacked = Unpacked(folder=folder)
     chosen_notebooks = sorted(notebooks, key=lambda path: (len(path.parts), str(path)))
     ignored += [(path, f"{path} (only one notebook is read: {chosen_notebooks[0]})") for path in chosen_notebooks[1:]]
-    noted = [text for path, text in ignored if path is None or path.name in expected]
+    noted = [text for path, text in ignored if not working_folder or path is None or path.name in expected]
     unpacked.notes += [f"ignored {text}" for text in noted[:MAX_IGNORED_NOTES]]
     if len(noted) > MAX_IGNORED_NOTES:
         unpacked.notes.append(f"ignored {len(noted) - MAX_IGNORED_NOTES} more entries")

@@ -140,13 +140,16 @@ def test_check_in_a_handout_writes_no_data_there_and_says_nothing_of_files_not_s
     assert "ignored" not in completed.stdout, f"expected no word on files that are not submitted, got:\n{completed.stdout}"
 
 
-def test_only_left_out_entries_named_like_an_expected_file_are_noted(tmp_path):
+def test_in_a_working_folder_only_left_out_entries_named_like_an_expected_file_are_noted(tmp_path):
     folder = tmp_path / "submission"
     write(folder / "calc.py", CORRECT_CALC)
     big_file(folder / "data" / "train-images-idx3-ubyte")
     big_file(folder / "old" / "other.py")
-    unpacked = unpack(folder, ["calc.py", "other.py"], tmp_path / "unpacked")
+    unpacked = unpack(folder, ["calc.py", "other.py"], tmp_path / "checked", working_folder=True)
     assert unpacked.notes == ["ignored old/other.py (21 MB, over the 20 MB limit for a file)"], unpacked.notes
+    submitted = unpack(folder, ["calc.py", "other.py"], tmp_path / "submitted")
+    assert submitted.notes == ["ignored data/train-images-idx3-ubyte (21 MB, over the 20 MB limit for a file)",
+                               "ignored old/other.py (21 MB, over the 20 MB limit for a file)"], submitted.notes
 
 
 def test_test_locations_reach_results_only_when_asked(toy_root, make_submission):
