@@ -98,11 +98,12 @@ its docstring says. Only `numpy` and `math` may be imported there.
 
 ## Checking and submitting
 
-From this folder:
+Python 3.11 or newer. From this folder:
 
 ```
-python -m autograder check     # the public tests
-python -m autograder pack      # @NAME@-submission.zip, holding exactly the files to submit
+pip install -r requirements.txt   # the pinned packages the grader uses
+python -m autograder check        # the public tests
+python -m autograder pack         # @NAME@-submission.zip, holding exactly the files to submit
 ```
 
 Passing the public tests does not guarantee full credit: hidden tests grade more.
