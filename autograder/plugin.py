@@ -116,7 +116,7 @@ class GradingPlugin:
         """Where a collected test is defined: "<file>:<line> <test>", the file relative to the folder holding the
         suites' tests/ (the repository's root: "tests/<a>/public/test_x.py:12 test_y")."""
         path = Path(item.path).resolve()
-        suite = next((folder for folder in self.suites if folder in path.parents), path.parent)
+        suite = next(folder for folder in self.suites if folder in path.parents)
         return f"{path.relative_to(suite.parents[2]).as_posix()}:{item.location[1] + 1} {item.name}"
 
     def visibility_of(self, path):
