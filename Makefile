@@ -7,7 +7,8 @@
 PYTHON_BASE ?= /usr/bin/python3
 VENV := .venv
 PY := $(VENV)/bin/python
-ASSIGNMENTS := fashion_mnist mlp_cifar10 mnist_depth_width mnist_optimizers mnist_flooding
+# Every solutions/<a>/assignment.toml is an assignment (docs/new_assignment.md).
+ASSIGNMENTS := $(sort $(patsubst solutions/%/assignment.toml,%,$(wildcard solutions/*/assignment.toml)))
 DEBIAN_PACKAGES := python3-venv bubblewrap dataset-fashion-mnist chromium chromium-driver shellcheck
 
 .PHONY: setup system-packages data demo test engine-tests validate validate-numerics redteam release bench clean

@@ -1,5 +1,5 @@
-"""``python -m autograder``: grade, check, validate, pack and release assignments; staff tools for batches
-(grade-batch, gradebook, feedback, manual, similarity)."""
+"""``python -m autograder``: grade, check, validate, pack and release assignments, scaffold a new one (new);
+staff tools for batches (grade-batch, gradebook, feedback, manual, similarity)."""
 
 import argparse
 import json
@@ -41,6 +41,9 @@ def build_parser():
 
     release = commands.add_parser("release", help="regenerate the handout and build the handout and autograder zips")
     release.add_argument("assignment")
+
+    new = commands.add_parser("new", help="scaffold a working one-file assignment in solutions/NAME/ and tests/NAME/ (docs/new_assignment.md)")
+    new.add_argument("name", metavar="NAME", help="the assignment's name: lower-case letters, digits and _")
 
     batch = commands.add_parser("grade-batch", help="grade every submission of a folder (or a Gradescope export) in parallel on Dask")
     batch.add_argument("assignment")
@@ -84,7 +87,7 @@ def build_parser():
 def main(argv=None):
     """Run one command; returns the process exit status."""
     args = build_parser().parse_args(argv)
-    commands = {"grade": grade, "check": check, "validate": validate, "pack": pack, "release": release,
+    commands = {"grade": grade, "check": check, "validate": validate, "pack": pack, "release": release, "new": new,
                 "grade-batch": grade_batch, "gradebook": gradebook, "feedback": feedback, "manual": manual, "similarity": similarity}
     return commands[args.command](args)
 
@@ -111,7 +114,7 @@ def grade(args):
 
 def check(args):
     """Student side: public tests of the handout in ``--folder``; exit status 1 when a test fails."""
-    results = grade_submission(AssignmentLayout.in_handout(args.folder), args.folder, files=args.file)
+    results = grade_submission(AssignmentLayout.in_handout(args.folder), args.folder, files=args.file, working_folder=True)
     print(format_report(results))
     print("Passing the public tests does not guarantee full credit: hidden tests grade more.")
     return 0 if results["tests"] and all(test["status"] == "passed" for test in results["tests"]) else 1
@@ -143,7 +146,7 @@ def validate(args):
 
 def grade_and_check(layout, folder, out, label, expect_full):
     """Grade ``folder``, print its table (and messages, for the reference) and return what it got wrong."""
-    results = grade_submission(layout, folder, out=out)
+    results = grade_submission(layout, folder, out=out, locations=True)
     print(f"\n== {label} ==")
     print(format_table(results))
     if expect_full:
@@ -152,8 +155,9 @@ def grade_and_check(layout, folder, out, label, expect_full):
 
 
 def expectation_problems(results, expect_full):
-    """Why ``results`` is not what the reference (full marks) or the handout (zero) must get.
+    """Why ``results`` (graded with locations) is not what the reference (full marks) or the handout (zero) must get.
 
+    Each problem with a test starts with where the test is defined ("tests/<a>/<suite>/<file>.py:<line> <test>").
     A reference test that could not run because the course's data is missing ("skipped: CIFAR-10 not found
     at ...", 0 of 0 points) is not counted against it: its message is printed with the table.
     """
@@ -161,14 +165,15 @@ def expectation_problems(results, expect_full):
     if not results["tests"]:
         problems.append(f"no test ran: {results['output']}")
     for test in results["tests"]:
+        where = test["extra_data"]["location"]
         if test["extra_data"]["grader_error"]:
-            problems.append(f"grader error in {test['number']} {test['name']}: {test['output'][:300]}")
+            problems.append(f"{where}: grader error in {test['number']} {test['name']}: {test['output'][:300]}")
         elif expect_full and not_run_of(test):
             continue
         elif expect_full and test["status"] != "passed":
-            problems.append(f"{test['number']} {test['name']} failed: {test['output'][:300]}")
+            problems.append(f"{where}: {test['number']} {test['name']} failed: {test['output'][:300]}")
         elif not expect_full and test["score"] > 0:
-            problems.append(f"{test['number']} {test['name']} gave the untouched handout {test['score']:g} points")
+            problems.append(f"{where}: {test['number']} {test['name']} gave the untouched handout {test['score']:g} points")
     return problems
 
 
@@ -190,11 +195,30 @@ def pack(args):
 
 
 def release(args):
-    """Regenerate assignments/<a>/ and dist/<a>-{handout,autograder}.zip."""
-    from autograder.release import release as build_release
+    """Regenerate assignments/<a>/ and dist/<a>-{handout,autograder}.zip; exit status 1 when a source file is at fault."""
+    from autograder.release import ReleaseError, release as build_release
 
-    build_release(args.assignment, args.root)
+    try:
+        build_release(args.assignment, args.root)
+    except ReleaseError as exc:
+        print(f"release: {exc}")
+        return 1
     print(f"released {args.assignment}: assignments/{args.assignment}/, dist/{args.assignment}-handout.zip, dist/{args.assignment}-autograder.zip")
+    return 0
+
+
+def new(args):
+    """Scaffold assignment NAME under ``--root``; exit status 1 when the name is not valid or already taken."""
+    from autograder.scaffold import ScaffoldError, scaffold
+
+    try:
+        written = scaffold(args.name, args.root)
+    except ScaffoldError as exc:
+        print(f"new: {exc}")
+        return 1
+    print(f"wrote {', '.join(written)}")
+    print(f"next: python -m autograder release {args.name} && python -m autograder validate {args.name} "
+          "(docs/new_assignment.md says how to grow it)")
     return 0
 
 

@@ -52,7 +52,7 @@ class AssignmentLayout:
         return {suite.name for suite in self.suites} == set(SUITE_VISIBILITY)
 
 
-def grade_submission(layout, source, *, out=None, files=None, artifacts_dir=None):
+def grade_submission(layout, source, *, out=None, files=None, artifacts_dir=None, locations=False, working_folder=False):
     """Grade the submission at ``source`` (folder or zip) with the suites of ``layout``.
 
     Inputs:
@@ -61,26 +61,30 @@ def grade_submission(layout, source, *, out=None, files=None, artifacts_dir=None
     - out: where to write results.json (None: do not write).
     - files: only grade the parts of these submitted files.
     - artifacts_dir: where to copy the optional artifacts found (plots, reports), for feedback (None: nowhere).
+    - locations: whether each test's ``extra_data`` names its file and line (``validate``; never for students).
+    - working_folder: ``source`` is the student's handout folder (``check``): nothing is said of its files
+      that the manifest does not name.
 
     Returns the results document (a dict); it is valid whatever happened.
     """
     started = time.monotonic()
     try:
         manifest = load_manifest(layout.manifest_path)
-        records, messages, leaderboard = run_grading(manifest, layout, source, files, artifacts_dir)
+        records, messages, leaderboard = run_grading(manifest, layout, source, files, artifacts_dir, working_folder)
         messages.insert(0, f"{manifest.title}: {sum(r.score for r in records):g} / {sum(r.counted_max_score for r in records):g} points.")
         missing_data = not_run_message([record.to_json() for record in records])
         if missing_data:
             messages.insert(1, missing_data)
     except ManifestError as exc:
         records, messages, leaderboard = [], [f"Grading could not run: {exc} (not your fault)."], []
-    results = build_results(records, output="\n".join(messages), execution_time=time.monotonic() - started, leaderboard=leaderboard)
+    results = build_results(records, output="\n".join(messages), execution_time=time.monotonic() - started, leaderboard=leaderboard,
+                            locations=locations)
     if out is not None:
         write_results(results, out)
     return results
 
 
-def run_grading(manifest, layout, source, files, artifacts_dir=None):
+def run_grading(manifest, layout, source, files, artifacts_dir=None, working_folder=False):
     """Unpack ``source`` and run the suites on it; returns (GradedTests, messages, leaderboard entries)."""
     workspace = Path(tempfile.mkdtemp(prefix="autograder-grade-"))
     runtime_dir = make_runtime_dir()
@@ -88,7 +92,7 @@ def run_grading(manifest, layout, source, files, artifacts_dir=None):
     try:
         expected = list(manifest.files) + list(manifest.optional_artifacts)
         try:
-            unpacked = submission_files.unpack(source, expected, workspace / "submission")
+            unpacked = submission_files.unpack(source, expected, workspace / "submission", working_folder=working_folder)
         except submission_files.UnusableSubmission as exc:
             messages.append(f"The submission could not be read: {plain_text(str(exc), one_line=True)}. It was graded as an empty submission.")
             unpacked = submission_files.Unpacked(folder=workspace / "submission", missing=list(manifest.files))

@@ -3,8 +3,8 @@
 Its cells, in order:
 
 1. a set-up cell: on Colab it unzips ``<a>-handout.zip`` (uploaded beside the notebook) when the handout
-   folder is not there yet, moves into that folder and installs the pinned requirements; everywhere it
-   sets ``AUTOGRADER_DATA`` (where the data set is looked for first) to ``./data`` unless it is set;
+   folder is not there yet, moves into that folder and installs the pinned requirements (the data sets
+   are looked for, and cached, in ``$AUTOGRADER_DATA`` or the user's cache folder, never in the handout folder);
 2. the handout README, one Markdown cell per ``## `` section;
 3. for each submitted Python file: a Markdown title, the code cell holding the file whole after
    ``%%writefile <filename>`` (running it writes the file; the grader reads it from the saved notebook,
@@ -39,8 +39,9 @@ if "google.colab" in sys.modules and not os.path.isfile("assignment.toml"):
         zipfile.ZipFile("{assignment}-handout.zip").extractall(".")
     os.chdir("{assignment}")
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", "requirements.txt"], check=True)
-# The data set is looked for in this folder first (then where the README says): change it to your copy.
-os.environ.setdefault("AUTOGRADER_DATA", os.path.abspath("data"))
+# The data sets (and their parsed copies) live in ~/.cache/dl-autograder, never among the files you submit;
+# to use a copy of your own, uncomment and name its folder:
+# os.environ["AUTOGRADER_DATA"] = "/path/to/your/data"
 print("working in", os.getcwd())'''
 
 PACK = '''\

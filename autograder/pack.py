@@ -3,7 +3,8 @@
 ``python -m autograder pack`` (in a handout folder) zips the files of the manifest's ``[files]`` and
 the optional artifacts that exist, nothing else, and refuses when a required file is missing. It
 also warns about what would cost points: a file that fails its import check or still holds
-``raise NotImplementedError`` stubs.
+``raise NotImplementedError`` stubs, a file over the size the grader reads. It says nothing about the
+other files of the folder (data sets, scratch files): they were never going to be submitted.
 
 ``pack --notebook <a>.ipynb`` (the notebook edition) takes the Python files from the notebook's
 ``%%writefile`` cells instead, as the grader would read them (the notebook's saved text, even cells
@@ -16,6 +17,7 @@ from pathlib import Path
 from autograder.manifest import load_manifest
 from autograder.notebook import read_bounded, read_notebook_files
 from autograder.static_checks import check_source
+from autograder.submission import MAX_FILE_BYTES
 
 STUB = "raise NotImplementedError"
 
@@ -55,7 +57,13 @@ def pack_submission(folder, out=None, notebook=None):
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, content in contents.items():
             archive.writestr(name, content)
-    return out, source_warnings(contents, manifest)
+    return out, size_warnings(contents) + source_warnings(contents, manifest)
+
+
+def size_warnings(contents):
+    """Warnings on the packed files ({name: bytes}) that the grader would ignore for their size (over MAX_FILE_BYTES)."""
+    return [f"{name} is {len(content) / 2**20:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MB the grader reads: it will be ignored"
+            for name, content in contents.items() if len(content) > MAX_FILE_BYTES]
 
 
 def source_warnings(contents, manifest):

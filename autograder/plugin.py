@@ -88,6 +88,7 @@ class GradingPlugin:
                 self.records[item.nodeid] = GradedTest(
                     name=test_name(item), number=part.number, max_score=float(marker.kwargs.get("points", 0)),
                     visibility=self.visibility_of(Path(item.path)), extra_credit=float(marker.kwargs.get("extra_credit", 0)),
+                    location=self.location_of(item),
                 )
         if self.complete:
             self.check_points(kept)
@@ -110,6 +111,13 @@ class GradingPlugin:
             if not math.isclose(extra, part.extra_credit):
                 self.configuration_errors.append(
                     f"part {number} ({part.name}) offers {part.extra_credit:g} extra points but its tests offer {extra:g}")
+
+    def location_of(self, item):
+        """Where a collected test is defined: "<file>:<line> <test>", the file relative to the folder holding the
+        suites' tests/ (the repository's root: "tests/<a>/public/test_x.py:12 test_y")."""
+        path = Path(item.path).resolve()
+        suite = next(folder for folder in self.suites if folder in path.parents)
+        return f"{path.relative_to(suite.parents[2]).as_posix()}:{item.location[1] + 1} {item.name}"
 
     def visibility_of(self, path):
         """The visibility of tests under ``path``: that of the suite folder holding it."""

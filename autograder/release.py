@@ -22,7 +22,7 @@ The source of truth for an assignment ``<a>`` is the repository:
   ``assignments/<a>/assignment.toml`` and ``tests/<a>/`` with both suites. Never the solutions.
 
 The course staff's tools (this module, batch grading, gradebook, feedback pages, similarity, the benchmark,
-the numerical paths) are left out of both zips: they are of no use to students or on Gradescope.
+the numerical paths, the scaffold of ``new``) are left out of both zips: they are of no use to students or on Gradescope.
 Files are gathered in sorted order and zipped with a fixed timestamp, so a rebuild gives identical bytes.
 """
 
@@ -50,7 +50,7 @@ SPLITS = ("public", "hidden")
 REFERENCE_OUTPUTS = "reference_outputs.npz"
 # Course-staff tools that neither students nor Gradescope need: left out of both zips and the handout.
 STAFF_MODULES = tuple(f"autograder/{name}.py" for name in (
-    "release", "notebook_edition", "bench", "batch", "gradebook", "feedback", "manual", "similarity", "numerical_paths"))
+    "release", "notebook_edition", "bench", "batch", "gradebook", "feedback", "manual", "similarity", "numerical_paths", "scaffold"))
 GRADING_PACKAGES = ("numpy", "scipy", "matplotlib", "pytest", "torch", "torchvision")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 EXECUTABLES = ("setup.sh", "run_autograder")
@@ -75,28 +75,42 @@ def clear_solutions(text, *, filename):
     A region runs from a line holding ``BEGIN SOLUTION`` to the next line holding ``END SOLUTION``; the
     stub takes the indentation of the BEGIN line. Everything outside regions (docstrings, signatures,
     ``main``) is kept as it is. nbgrader's ClearSolutions does the work on the text wrapped as the one
-    code cell of a notebook. Raises ReleaseError naming ``filename`` when the markers are unbalanced.
+    code cell of a notebook. Raises ReleaseError naming ``filename`` and the line of the unmatched marker
+    (``marker_problem``) when the markers are unbalanced or nested.
     """
-    lines = text.split("\n")
-    begins = sum(BEGIN_MARKER in line for line in lines)
-    ends = sum(END_MARKER in line for line in lines)
-    if begins != ends:
-        raise ReleaseError(f"{filename}: unbalanced solution markers ({begins} {BEGIN_MARKER}, {ends} {END_MARKER})")
-    if begins == 0:
+    problem = marker_problem(text)
+    if problem:
+        raise ReleaseError(f"{filename}:{problem}")
+    if BEGIN_MARKER not in text:
         return text
     metadata = {"nbgrader": {"solution": True, "grade": False, "locked": False, "grade_id": Path(filename).stem, "schema_version": 3}}
     notebook = new_notebook(
         cells=[new_code_cell(text, metadata=metadata)],
         metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
     )
-    try:
-        notebook, _ = ClearSolutions(code_stub={"python": CODE_STUB}).preprocess(notebook, {})
-    except RuntimeError as exc:
-        raise ReleaseError(f"{filename}: unbalanced solution markers ({exc})") from exc
+    notebook, _ = ClearSolutions(code_stub={"python": CODE_STUB}).preprocess(notebook, {})
     cleared = notebook.cells[0].source
     if BEGIN_MARKER in cleared or END_MARKER in cleared:
         raise ReleaseError(f"{filename}: solution markers left after clearing")
     return cleared
+
+
+def marker_problem(text):
+    """"<line>: <what is wrong>" for the first unmatched solution marker of ``text`` (lines counted from 1), else None.
+
+    A BEGIN inside an open region, an END with no region open, and a BEGIN never closed are unmatched.
+    """
+    opened = None
+    for number, line in enumerate(text.split("\n"), start=1):
+        if BEGIN_MARKER in line:
+            if opened:
+                return f"{number}: {BEGIN_MARKER} inside the region opened at line {opened} (regions do not nest)"
+            opened = number
+        elif END_MARKER in line:
+            if not opened:
+                return f"{number}: {END_MARKER} with no {BEGIN_MARKER} open above it"
+            opened = None
+    return f"{opened}: {BEGIN_MARKER} never closed by an {END_MARKER}" if opened else None
 
 
 @contextlib.contextmanager
@@ -337,6 +351,8 @@ def setup_script(manifest):
         "fi",
         '"$PYTHON" -m venv /autograder/venv',
         "/autograder/venv/bin/pip install --no-cache-dir -r /autograder/source/requirements.txt",
+        "# The data sets and their parsed caches live here (run_autograder reads them from the same folder).",
+        "export AUTOGRADER_DATA=/autograder/source/data",
     ]
     for dataset in manifest.datasets:
         package, load = DATASET_SETUP[dataset]
@@ -358,7 +374,8 @@ def setup_script(manifest):
 def run_script(manifest):
     """run_autograder: grades <root>/submission into <root>/results/results.json, <root> being /autograder.
 
-    ``AUTOGRADER_ROOT`` names another root (the engine's tests run the script in a temporary one).
+    ``AUTOGRADER_ROOT`` names another root (the engine's tests run the script in a temporary one). The data
+    sets are read from ``<root>/source/data``, where setup.sh put them, unless ``AUTOGRADER_DATA`` names another folder.
     """
     return "\n".join([
         "#!/usr/bin/env bash",
@@ -366,6 +383,7 @@ def run_script(manifest):
         "set -euo pipefail",
         'root="${AUTOGRADER_ROOT:-/autograder}"',
         'export PATH="$root/venv/bin:$PATH"',
+        'export AUTOGRADER_DATA="${AUTOGRADER_DATA:-$root/source/data}"',
         'cd "$root/source"',
         f'python3 -m autograder grade {manifest.name} "$root/submission" --out "$root/results/results.json"',
     ]) + "\n"

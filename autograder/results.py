@@ -32,6 +32,9 @@ class GradedTest:
     ``not_run`` says why a test could not run (the course's data is missing, e.g. "CIFAR-10 not found
     at /data"); such a test counts 0 of 0 points, and its ``max_score`` and ``extra_credit`` are the
     points it will count for once it runs.
+    ``location`` is where the test is defined, "tests/<a>/<suite>/<file>.py:<line> <test>", for the course
+    staff: it reaches results.json only when asked (``build_results(locations=True)``), as hidden tests'
+    file names are not for students.
     """
 
     name: str
@@ -45,6 +48,7 @@ class GradedTest:
     extra_credit: float = 0.0
     awarded: float = None
     not_run: str = None
+    location: str = ""
 
     @property
     def counted_max_score(self):
@@ -63,14 +67,14 @@ class GradedTest:
         """"passed" when the test earned at least its regular points, else "failed"."""
         return "passed" if self.passed and self.score >= self.max_score else "failed"
 
-    def to_json(self):
-        """The test's entry of ``tests[]`` in results.json.
+    def to_json(self, location=False):
+        """The test's entry of ``tests[]`` in results.json; with ``location``, ``extra_data`` holds the test's location.
 
         ``extra_data["not_run"]`` is None for a test that ran, else {"reason": str, "points": float,
         "extra_credit": float}: why it could not run and the points it will count for once it does.
         """
         not_run = None if self.not_run is None else {"reason": self.not_run, "points": self.max_score, "extra_credit": self.extra_credit}
-        return {
+        entry = {
             "name": self.name,
             "number": self.number,
             "score": self.score,
@@ -81,9 +85,12 @@ class GradedTest:
             "extra_data": {"seconds": round(self.seconds, 2), "grader_error": self.grader_error,
                            "extra_credit": 0.0 if self.not_run else self.extra_credit, "not_run": not_run},
         }
+        if location:
+            entry["extra_data"]["location"] = self.location
+        return entry
 
 
-def build_results(records, *, output, execution_time, leaderboard=()):
+def build_results(records, *, output, execution_time, leaderboard=(), locations=False):
     """The results.json document.
 
     Inputs:
@@ -91,13 +98,14 @@ def build_results(records, *, output, execution_time, leaderboard=()):
     - output: the top-level message students see (made plain text: it names submitted files).
     - execution_time: seconds the grading took.
     - leaderboard: optional [{"name": str, "value": number, "order": "asc"|"desc"}].
+    - locations: whether each test's ``extra_data`` names where it is defined (for the course staff).
     """
     results = {
         "score": round(sum(record.score for record in records), 4),
         "execution_time": round(execution_time, 2),
         "output": plain_text(output),
         "stdout_visibility": "hidden",
-        "tests": [record.to_json() for record in records],
+        "tests": [record.to_json(location=locations) for record in records],
     }
     if leaderboard:
         results["leaderboard"] = list(leaderboard)

@@ -40,15 +40,19 @@ class Unpacked:
     notes: list = field(default_factory=list)
 
 
-def unpack(source, expected, folder):
+def unpack(source, expected, folder, *, working_folder=False):
     """Copy the expected files of ``source`` (a folder or a .zip) into the empty ``folder``.
 
     Inputs:
     - source: path to the submission.
     - expected: file names the manifest asks for (and optional artifacts).
     - folder: destination folder (created).
+    - working_folder: ``source`` is the student's own handout folder (``check``), not a submission.
 
-    Returns Unpacked; raises UnusableSubmission when ``source`` cannot be read at all.
+    Returns Unpacked; raises UnusableSubmission when ``source`` cannot be read at all. Its notes name the
+    entries left out (links, oversized files, unsafe paths): all of them for a submission, whose every file
+    the student handed in; in a working folder only those bearing an expected file's name, as its other
+    files (a data set, a virtual environment, the handout's own) were never going to be submitted.
     """
     source = Path(source)
     folder = Path(folder)
@@ -67,10 +71,11 @@ def unpack(source, expected, folder):
         raise UnusableSubmission(f"no submission at {source.name}")
     unpacked = Unpacked(folder=folder)
     chosen_notebooks = sorted(notebooks, key=lambda path: (len(path.parts), str(path)))
-    ignored += [f"{path} (only one notebook is read: {chosen_notebooks[0]})" for path in chosen_notebooks[1:]]
-    unpacked.notes += [f"ignored {entry}" for entry in ignored[:MAX_IGNORED_NOTES]]
-    if len(ignored) > MAX_IGNORED_NOTES:
-        unpacked.notes.append(f"ignored {len(ignored) - MAX_IGNORED_NOTES} more entries")
+    ignored += [(path, f"{path} (only one notebook is read: {chosen_notebooks[0]})") for path in chosen_notebooks[1:]]
+    noted = [text for path, text in ignored if not working_folder or path is None or path.name in expected]
+    unpacked.notes += [f"ignored {text}" for text in noted[:MAX_IGNORED_NOTES]]
+    if len(noted) > MAX_IGNORED_NOTES:
+        unpacked.notes.append(f"ignored {len(noted) - MAX_IGNORED_NOTES} more entries")
     notebook = None
     if chosen_notebooks:
         path = chosen_notebooks[0]
@@ -112,29 +117,31 @@ def unpack(source, expected, folder):
 def folder_entries(root, ignored, notebooks):
     """{relative path: reader} for the regular files under ``root``, links not followed.
 
-    What is left out is described in ``ignored`` (links, files over the size limit). Notebooks go to
-    ``notebooks`` instead, {relative path: read(limit)}, whatever their size (their read is bounded).
+    What is left out is appended to ``ignored`` as (relative path, or None for the rest of the folder; description):
+    links, files over the size limit. Notebooks go to ``notebooks`` instead, {relative path: read(limit)}, whatever
+    their size (their read is bounded).
     """
     entries = {}
     for path in sorted(root.rglob("*")):
         if len(entries) >= MAX_ENTRIES:
-            ignored.append(f"everything after the first {MAX_ENTRIES} files")
+            ignored.append((None, f"everything after the first {MAX_ENTRIES} files"))
             break
-        relative = path.relative_to(root).as_posix()
+        relative = PurePosixPath(path.relative_to(root).as_posix())
         info = path.lstat()
         if stat.S_ISLNK(info.st_mode) or any(p.is_symlink() for p in path.relative_to(root).parents if str(p) != "."):
-            ignored.append(f"{relative} (a symbolic link, or inside one)")
-        elif stat.S_ISREG(info.st_mode) and is_notebook(PurePosixPath(relative)):
-            notebooks[PurePosixPath(relative)] = lambda limit, path=path: read_bounded(path, limit)
+            ignored.append((relative, f"{relative} (a symbolic link, or inside one)"))
+        elif stat.S_ISREG(info.st_mode) and is_notebook(relative):
+            notebooks[relative] = lambda limit, path=path: read_bounded(path, limit)
         elif stat.S_ISREG(info.st_mode) and info.st_size > MAX_FILE_BYTES:
-            ignored.append(f"{relative} ({info.st_size / 2**20:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit for a file)")
+            ignored.append((relative, f"{relative} ({info.st_size / 2**20:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit for a file)"))
         elif stat.S_ISREG(info.st_mode):
-            entries[PurePosixPath(relative)] = lambda path=path: path.read_bytes()
+            entries[relative] = lambda path=path: path.read_bytes()
     return entries
 
 
 def zip_entries(archive, ignored, notebooks):
-    """{relative path: reader} for the safe regular-file entries of a zip; the others are described in ``ignored``.
+    """{relative path: reader} for the safe regular-file entries of a zip; the others are appended to ``ignored`` as
+    (path, description).
 
     Notebooks go to ``notebooks`` instead, {relative path: read(limit)}, whatever their size (their read is bounded).
     """
@@ -153,13 +160,13 @@ def zip_entries(archive, ignored, notebooks):
         if info.is_dir() or (path.parts and path.parts[0] == "__MACOSX"):
             continue
         if stat.S_ISLNK(info.external_attr >> 16):
-            ignored.append(f"{info.filename} (a symbolic link)")
+            ignored.append((path, f"{info.filename} (a symbolic link)"))
         elif path.is_absolute() or ".." in path.parts:
-            ignored.append(f"{info.filename} (a path leaving the submission's folder)")
+            ignored.append((path, f"{info.filename} (a path leaving the submission's folder)"))
         elif is_notebook(path):
             notebooks[path] = lambda limit, info=info: read_entry(bundle, info, limit, bounded=True)
         elif info.file_size > MAX_FILE_BYTES:
-            ignored.append(f"{info.filename} ({info.file_size / 2**20:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit for a file)")
+            ignored.append((path, f"{info.filename} ({info.file_size / 2**20:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit for a file)"))
         else:
             entries[path] = lambda info=info: read_entry(bundle, info)
     return entries

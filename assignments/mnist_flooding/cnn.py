@@ -14,7 +14,8 @@ Layers, in order (N images of 1 x 28 x 28):
 It is trained with ``flooding.fit`` (SGD, learning rate 0.1, momentum 0.9, no flooding), so that the
 comparison with the one-hidden-layer network of ``flooding.py`` changes only the model.
 
-Run ``python cnn.py`` (with MNIST under ./data or $AUTOGRADER_DATA) to train it and save its error curves.
+Run ``python cnn.py`` (with MNIST in the data root of ``utils.data``: $AUTOGRADER_DATA, else
+~/.cache/dl-autograder) to train it and save its error curves.
 """
 
 import argparse

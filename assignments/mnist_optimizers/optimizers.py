@@ -132,9 +132,6 @@ def plot_histories(histories):
     cost_figure, cost_axes = plt.subplots(figsize=(7, 4))
     accuracy_figure, accuracy_axes = plt.subplots(figsize=(7, 4))
     raise NotImplementedError
-    cost_figure.tight_layout()
-    accuracy_figure.tight_layout()
-    return cost_figure, accuracy_figure
 
 
 def mnist_splits(schedule, flatten=True):

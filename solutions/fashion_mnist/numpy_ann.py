@@ -88,7 +88,9 @@ class NumpyANN:
         """Cross-entropy loss, divided by the number of classes and averaged over the examples.
 
         For one example the loss is -(1/C) * sum_c y_true[c] * log(y_pred[c]). Probabilities are
-        clipped to [1e-12, 1] first, so a zero probability gives a large but finite loss.
+        clipped to [1e-12, 1] first, so a zero probability gives a large but finite loss. This is the
+        loss ``train`` reports in its history; ``_backward`` differentiates the loss without the 1/C
+        (see there).
 
         Inputs:
         - y_true: one-hot labels (N, C).
@@ -107,7 +109,9 @@ class NumpyANN:
         """Forward pass: z1 = X W1 + b1, a1 = ReLU(z1), z2 = a1 W2 + b2, a2 = softmax(z2).
 
         The softmax subtracts each row's maximum before exponentiating, so large logits do not
-        overflow. With training=True the intermediate values are kept for ``_backward``.
+        overflow. With training=True, store the four values as ``self.z1``, ``self.a1``, ``self.z2``
+        and ``self.a2`` (``_backward`` and the tests read them under these names); with training=False,
+        leave the stored ones as they are (``predict`` must not overwrite the last training pass).
 
         Inputs:
         - X: inputs (N, D).
@@ -122,15 +126,17 @@ class NumpyANN:
         z2 = a1 @ self.W2 + self.b2
         exponentials = np.exp(z2 - np.max(z2, axis=1, keepdims=True))
         a2 = exponentials / np.sum(exponentials, axis=1, keepdims=True)
-        ### END SOLUTION
         if training:
             self.z1, self.a1, self.z2, self.a2 = z1, a1, z2, a2
         return a2
+        ### END SOLUTION
 
     def _backward(self, X, y_true):
         """Backward pass and one gradient-descent step, after ``_forward(X, training=True)``.
 
-        Gradients of the mean over the batch of -sum_c y_true log(a2):
+        Gradients of the mean over the batch of -sum_c y_true log(a2), the cross-entropy NOT divided by
+        C (``_cross_entropy``, which the history reports, is divided by C; differentiating that one would
+        make every gradient C times smaller, and the tests expect these):
         dz2 = a2 - y_true, dW2 = a1^T dz2 / N, db2 = row sum of dz2 / N,
         dz1 = (dz2 W2^T) * ReLU'(z1), dW1 = X^T dz1 / N, db1 = row sum of dz1 / N.
         Each parameter then moves by -lr times its gradient (dz1 uses W2 before its update).
@@ -173,7 +179,9 @@ class NumpyANN:
 
         Returns:
         - history: {"val_loss": [float per epoch], "val_accuracy": [float per epoch]}, also kept
-          as ``self.history``.
+          as ``self.history``. After each epoch, val_loss is ``self._cross_entropy(y_val, self.predict(X_val))``
+          (the loss divided by C, as ``_cross_entropy`` defines it, although ``_backward`` descends the
+          undivided one) and val_accuracy is ``self.accuracy(X_val, y_val)``.
         """
         ### BEGIN SOLUTION
         history = {"val_loss": [], "val_accuracy": []}

@@ -156,9 +156,9 @@ class PyTorchANN:
             ax.set_ylabel(name)
             ax.set_title(f"Training and validation {name}")
             ax.legend()
-        ### END SOLUTION
         fig.tight_layout()
         return fig
+        ### END SOLUTION
 
     def report_my_judgement(self):
         """How the network does by the end of training under the grading schedule.

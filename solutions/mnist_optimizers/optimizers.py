@@ -187,10 +187,10 @@ def plot_histories(histories):
         axes.set_ylabel(what)
         axes.set_title(f"{what.capitalize()} of the four optimizers")
         axes.legend()
-    ### END SOLUTION
     cost_figure.tight_layout()
     accuracy_figure.tight_layout()
     return cost_figure, accuracy_figure
+    ### END SOLUTION
 
 
 def mnist_splits(schedule, flatten=True):

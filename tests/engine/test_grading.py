@@ -3,10 +3,11 @@
 import json
 import zipfile
 
-from conftest import CORRECT_CALC, CORRECT_OTHER, HIDDEN_TEST, PUBLIC_TEST, run_cli, write
+from conftest import CORRECT_CALC, CORRECT_OTHER, HIDDEN_TEST, PUBLIC_TEST, REPO_ROOT, run_cli, write
 
 from autograder.grading import AssignmentLayout, grade_submission
 from autograder.results import validation_problems
+from autograder.submission import unpack
 
 
 def grade(toy_root, submission, tmp_path):
@@ -99,6 +100,68 @@ def test_check_runs_only_the_public_tests_of_a_handout(toy_root, tmp_path):
     assert "double() doubles every entry." in completed.stdout and "triple" not in completed.stdout, completed.stdout
 
 
+DATA_LOADING_TEST = '''
+import pytest
+
+from utils import data
+
+
+@pytest.mark.graded(part="1", points=1)
+def test_the_data_set_loads(submission):
+    """The test set of Fashion-MNIST loads in the grader."""
+    try:
+        data.load_fashion_mnist("test")
+    except data.DatasetNotFound as exc:
+        pytest.skip(f"skipped: {exc}")
+'''
+
+
+def big_file(path, megabytes=21):
+    """A sparse file of ``megabytes`` MB at ``path`` (over the grader's 20 MB limit for a file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as file:
+        file.truncate(megabytes * 2**20)
+    return path
+
+
+def test_check_in_a_handout_writes_no_data_there_and_says_nothing_of_files_not_submitted(toy_root, tmp_path, monkeypatch):
+    handout = tmp_path / "handout"
+    write(handout / "assignment.toml", (toy_root / "assignments" / "toy" / "assignment.toml").read_text())
+    write(handout / "tests" / "public" / "test_public.py", DATA_LOADING_TEST)
+    write(handout / "calc.py", CORRECT_CALC)
+    write(handout / "other.py", CORRECT_OTHER)
+    big_file(handout / "mnist_train.csv")
+    monkeypatch.delenv("AUTOGRADER_DATA", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("PYTHONPATH", str(REPO_ROOT))
+    completed = run_cli("check", "--file", "calc.py", cwd=handout)
+    assert "The test set of Fashion-MNIST loads in the grader." in completed.stdout, completed.stdout + completed.stderr
+    assert not (handout / "data").exists(), f"expected no data/ in the handout, got {sorted((handout / 'data').rglob('*'))}"
+    assert "ignored" not in completed.stdout, f"expected no word on files that are not submitted, got:\n{completed.stdout}"
+
+
+def test_in_a_working_folder_only_left_out_entries_named_like_an_expected_file_are_noted(tmp_path):
+    folder = tmp_path / "submission"
+    write(folder / "calc.py", CORRECT_CALC)
+    big_file(folder / "data" / "train-images-idx3-ubyte")
+    big_file(folder / "old" / "other.py")
+    unpacked = unpack(folder, ["calc.py", "other.py"], tmp_path / "checked", working_folder=True)
+    assert unpacked.notes == ["ignored old/other.py (21 MB, over the 20 MB limit for a file)"], unpacked.notes
+    submitted = unpack(folder, ["calc.py", "other.py"], tmp_path / "submitted")
+    assert submitted.notes == ["ignored data/train-images-idx3-ubyte (21 MB, over the 20 MB limit for a file)",
+                               "ignored old/other.py (21 MB, over the 20 MB limit for a file)"], submitted.notes
+
+
+def test_test_locations_reach_results_only_when_asked(toy_root, make_submission):
+    submission = make_submission({"calc.py": CORRECT_CALC, "other.py": CORRECT_OTHER})
+    layout = AssignmentLayout.in_repository(toy_root, "toy")
+    plain = json.dumps(grade_submission(layout, submission))
+    assert "location" not in plain and "test_hidden" not in plain, f"expected no test file named in students' results, got {plain}"
+    located = {test["name"]: test["extra_data"]["location"] for test in grade_submission(layout, submission, locations=True)["tests"]}
+    expected = "tests/toy/hidden/test_hidden.py:6 test_double_keeps_the_shape"
+    assert located["double() keeps the shape of a 2-D array."] == expected, located
+
+
 def test_grading_twice_in_one_process_imports_each_assignments_own_suites(toy_root, make_submission, tmp_path):
     other_root = tmp_path / "other-repo"
     write(other_root / "assignments" / "toy" / "assignment.toml", (toy_root / "assignments" / "toy" / "assignment.toml").read_text())
@@ -187,6 +250,20 @@ def test_pack_zips_exactly_the_manifests_files_and_warns_about_lost_points(toy_r
         assert sorted(archive.namelist()) == ["calc.py", "other.py", "plot.png"], archive.namelist()
     assert "warning: calc.py imports torch, which this assignment does not allow" in completed.stdout, completed.stdout
     assert "warning: calc.py still has 1 `raise NotImplementedError` stub" in completed.stdout, completed.stdout
+
+
+def test_pack_warns_about_a_submitted_file_too_large_and_says_nothing_of_the_others(toy_root, tmp_path):
+    handout = tmp_path / "handout"
+    write(handout / "assignment.toml", (toy_root / "assignments" / "toy" / "assignment.toml").read_text())
+    write(handout / "calc.py", CORRECT_CALC)
+    write(handout / "other.py", CORRECT_OTHER)
+    big_file(handout / "plot.png")
+    big_file(handout / "data" / "cache" / "fashion_mnist_train.npz")
+    completed = run_cli("pack", "--folder", handout)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    expected = "warning: plot.png is 21 MB, over the 20 MB the grader reads: it will be ignored"
+    assert expected in completed.stdout, f"expected {expected!r}, got:\n{completed.stdout}"
+    assert "data" not in completed.stdout and "ignored" not in completed.stdout.replace(expected, ""), completed.stdout
 
 
 def test_pack_refuses_when_a_required_file_is_missing(toy_root, tmp_path):

