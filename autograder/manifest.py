@@ -11,18 +11,25 @@ class ManifestError(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    """Sandbox limits for every worker that runs student code.
+    """Sandbox limits for every worker that runs student code (see ``autograder.budget``).
 
-    call_seconds and training_seconds bound one call into student code (training calls get the longer
-    one); grading_seconds bounds all calls of one grading together: once it is spent, every further
-    call fails at once with a message saying so. scratch_mb caps each of the worker's private
-    in-memory folders where bubblewrap is used: /tmp (which holds its submission's folder) and
-    /dev/shm; a worker can thus hold at most memory_mb of address space plus twice scratch_mb of files.
+    Time is CPU time of the worker's processes and threads, whatever the machine's load: call_seconds bounds one
+    call into student code, training_seconds one training call (``Submission.time_limit``), grading_seconds all
+    calls of one grading together (None: three times the reference's, from reference_timing.json); once a budget
+    is spent, further calls fail at once with a message saying so. Wall-clock time is only a backstop, for calls
+    that sleep or wait: wall_factor times the CPU-time limit, for a call and for the grading. threads is the
+    number of compute threads (OpenMP, MKL, OpenBLAS, hence torch) a worker uses, unless the grader's environment
+    sets them; ``grade-batch`` runs at most one grading per ``threads`` CPU cores. cpu_seconds is each worker
+    process's own CPU-time limit (RLIMIT_CPU), a last backstop. scratch_mb caps each of the worker's private
+    in-memory folders where bubblewrap is used: /tmp (which holds its submission's folder) and /dev/shm; a worker
+    can thus hold at most memory_mb of address space plus twice scratch_mb of files.
     """
 
     call_seconds: float = 60.0
     training_seconds: float = 600.0
-    grading_seconds: float = 1800.0
+    grading_seconds: float = None
+    wall_factor: float = 3.0
+    threads: int = 1
     cpu_seconds: int = 1800
     memory_mb: int = 6144
     file_size_mb: int = 64

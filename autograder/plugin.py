@@ -24,7 +24,6 @@ run (``GradedTest.not_run``), so it counts 0 of 0 points instead of costing the 
 
 import math
 import sys
-import time
 import traceback
 from pathlib import Path
 
@@ -55,9 +54,13 @@ class GradingPlugin:
     - suites: {suite folder: visibility}, e.g. {tests/a/public: "visible", tests/a/hidden: "after_published"}.
     - complete: all suites run, so each part's points must add up to the manifest's.
     - files: when given, only tests of parts of these submitted files run.
+    - budget: the ``autograder.budget.GradingBudget`` every worker of this grading shares.
+    - on_progress: called with this plugin once the tests are collected and after each test ends (or None).
+
+    ``finished`` holds the node ids of the tests that have ended.
     """
 
-    def __init__(self, *, manifest, submission_dir, runtime_dir, suites, complete, files=None):
+    def __init__(self, *, manifest, submission_dir, runtime_dir, suites, complete, budget, files=None, on_progress=None):
         self.manifest = manifest
         self.submission_dir = Path(submission_dir)
         self.runtime_dir = runtime_dir
@@ -67,7 +70,9 @@ class GradingPlugin:
         self.records = {}
         self.configuration_errors = []
         self.leaderboard_entries = []
-        self.deadline = time.monotonic() + manifest.limits.grading_seconds
+        self.budget = budget
+        self.on_progress = on_progress
+        self.finished = set()
 
     def pytest_configure(self, config):
         config.addinivalue_line("markers", MARKER_HELP)
@@ -96,6 +101,14 @@ class GradingPlugin:
             raise GradingConfigurationError("; ".join(self.configuration_errors))
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
+        if self.on_progress is not None:
+            self.on_progress(self)
+
+    def pytest_runtest_logfinish(self, nodeid, location):
+        if nodeid in self.records:
+            self.finished.add(nodeid)
+            if self.on_progress is not None:
+                self.on_progress(self)
 
     def check_points(self, items):
         """Each part's tests must carry exactly the part's points and extra credit."""
@@ -137,7 +150,7 @@ class GradingPlugin:
         made = []
 
         def make():
-            made.append(Submission(self.submission_dir, self.manifest, self.runtime_dir, self.deadline))
+            made.append(Submission(self.submission_dir, self.manifest, self.runtime_dir, self.budget))
             return made[-1]
 
         yield make

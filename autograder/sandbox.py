@@ -36,10 +36,12 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import static_checks
+from autograder.budget import GradingBudget, call_key
+from autograder.cputime import WorkerClock
 from autograder.plain_text import plain_text
 from autograder.worker import protocol
 
@@ -50,6 +52,9 @@ SANDBOX_UID_BASE = 1_900_000_000
 SANDBOX_UID_SPAN = 100_000_000
 MAX_RESPONSE_BYTES = 512 * 2**20
 EXIT_WAIT_SECONDS = 2  # how long a worker whose channel closed may take to end by itself before it is killed
+POLL_SECONDS = 0.25  # how often the CPU time of a call that has not answered yet is read
+# The variables that set how many compute threads OpenMP (hence torch), MKL and OpenBLAS use in a worker.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from grader_worker.server import main; main(sys.argv[2:])"
 KILL_ALL = "import os, signal\ntry:\n    os.kill(-1, signal.SIGKILL)\nexcept ProcessLookupError:\n    pass"
 LIBC = ctypes.CDLL(None, use_errno=True)
@@ -98,7 +103,16 @@ class StudentError(SubmissionError):
 
 
 class SubmissionTimeout(SubmissionError):
-    """A call into student code ran past its wall-clock limit; its worker was killed."""
+    """A call into student code ran out of time, or was not run because the time it needed is spent.
+
+    A call stopped by ``Worker.request`` (its worker killed) says which limit struck: ``struck`` is "cpu" (its CPU
+    time reached ``cpu_limit``) or "wall" (its wall-clock time reached ``wall_limit``); ``cpu_used`` and
+    ``wall_used`` are the seconds it ran. Otherwise these are None.
+    """
+
+    def __init__(self, message, struck=None, cpu_used=None, wall_used=None, cpu_limit=None, wall_limit=None):
+        super().__init__(message)
+        self.struck, self.cpu_used, self.wall_used, self.cpu_limit, self.wall_limit = struck, cpu_used, wall_used, cpu_limit, wall_limit
 
 
 class WorkerCrashed(SubmissionError):
@@ -479,6 +493,19 @@ def running(pid):
         return False
 
 
+@dataclass
+class Call:
+    """The limits of the call a worker is serving: CPU seconds (``cpu_limit``) and wall-clock seconds (``wall_limit``)
+    from ``started`` (``time.monotonic()``); ``cpu_start`` is the worker's CPU time when it began, ``cpu_used`` what it
+    has used so far."""
+
+    cpu_limit: float
+    wall_limit: float
+    cpu_start: float
+    started: float = field(default_factory=time.monotonic)
+    cpu_used: float = 0.0
+
+
 class Worker:
     """One sandboxed worker process and its message channel.
 
@@ -500,6 +527,7 @@ class Worker:
         self.from_worker, from_worker_write = os.pipe()
         env = {"PATH": "/usr/bin:/bin", "USER": "student", "LOGNAME": "student",
                "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8",
+               **{name: str(limits.threads) for name in THREAD_VARIABLES},
                **{name: os.environ[name] for name in NUMERICAL_ENVIRONMENT if name in os.environ}}
         try:
             if self.isolation.bwrap:
@@ -524,6 +552,8 @@ class Worker:
             os.close(from_worker_write)
         self.stdout = OutputCapture(self.process.stdout, limits.output_kb * 1024)
         self.stderr = OutputCapture(self.process.stderr, limits.output_kb * 1024)
+        self.clock = WorkerClock(self.process.pid, None if self.isolation.bwrap else self.isolation.uid)
+        self.call = None
 
     def popen(self, command, pass_fds, cwd, env, file_bytes=0):
         """Start ``command`` with the worker's limits and user id; SandboxError when the machine does not allow it."""
@@ -562,17 +592,19 @@ class Worker:
         """Whether the process is still running."""
         return self.process.poll() is None
 
-    def request(self, header, blobs, timeout):
+    def request(self, header, blobs, cpu_limit, wall_limit):
         """Send one request, numbered ``self.requests``, and wait for what comes back; returns (header, blobs).
 
-        Raises SubmissionTimeout after ``timeout`` seconds, WorkerCrashed when the process ends and
-        protocol.ProtocolError (the worker stopped) when what comes back is not a frame.
+        The call may use ``cpu_limit`` seconds of CPU time (all the worker's processes and threads, read every
+        POLL_SECONDS while no answer has come) and ``wall_limit`` seconds of wall-clock time; ``self.call.cpu_used``
+        is the CPU time it used. Raises SubmissionTimeout (the worker stopped) when a limit strikes, WorkerCrashed
+        when the process ends and protocol.ProtocolError (the worker stopped) when what comes back is not a frame.
         """
-        deadline = time.monotonic() + timeout
         self.requests += 1
+        self.call = Call(cpu_limit, wall_limit, self.clock.known())
         try:
-            self.send(protocol.pack_frame(dict(header, id=self.requests), blobs), deadline, timeout)
-            return protocol.read_frame(lambda n: self.receive(n, deadline, timeout), MAX_RESPONSE_BYTES)
+            self.send(protocol.pack_frame(dict(header, id=self.requests), blobs))
+            return protocol.read_frame(self.receive, MAX_RESPONSE_BYTES)
         except (EOFError, BrokenPipeError):
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=EXIT_WAIT_SECONDS)  # bwrap reports the worker's own exit status once it ends
@@ -581,27 +613,38 @@ class Worker:
         except protocol.ProtocolError:
             self.close()
             raise
+        finally:
+            if self.to_worker != -1:
+                self.call.cpu_used = max(self.call.cpu_used, self.clock.known() - self.call.cpu_start)
 
-    def send(self, data, deadline, timeout):
-        """Write ``data`` to the worker before the deadline."""
+    def send(self, data):
+        """Write ``data`` to the worker within the call's limits."""
         view = memoryview(data)
         while view:
-            self.wait_ready(self.to_worker, deadline, timeout, write=True)
+            self.wait_ready(self.to_worker, write=True)
             written = os.write(self.to_worker, view[:1 << 20])
             view = view[written:]
 
-    def receive(self, size, deadline, timeout):
-        """Read up to ``size`` bytes from the worker before the deadline."""
-        self.wait_ready(self.from_worker, deadline, timeout, write=False)
+    def receive(self, size):
+        """Read up to ``size`` bytes from the worker within the call's limits."""
+        self.wait_ready(self.from_worker, write=False)
         return os.read(self.from_worker, min(size, 1 << 20))
 
-    def wait_ready(self, fd, deadline, timeout, write):
-        """Block until ``fd`` is ready or the deadline passes (then kill the worker)."""
-        remaining = deadline - time.monotonic()
-        ready = select.select([], [fd], [], max(remaining, 0))[1] if write else select.select([fd], [], [], max(remaining, 0))[0]
-        if not ready:
-            self.close()
-            raise SubmissionTimeout(f"timed out after {timeout:g} s (the worker was stopped)")
+    def wait_ready(self, fd, write):
+        """Block until ``fd`` is ready; every POLL_SECONDS meanwhile, stop the worker when the call is past a limit."""
+        call = self.call
+        while True:
+            timeout = min(POLL_SECONDS, max(call.started + call.wall_limit - time.monotonic(), 0))
+            ready = select.select([], [fd], [], timeout)[1] if write else select.select([fd], [], [], timeout)[0]
+            if ready:
+                return
+            call.cpu_used = max(call.cpu_used, self.clock.total() - call.cpu_start)
+            struck = "cpu" if call.cpu_used >= call.cpu_limit else "wall" if time.monotonic() - call.started >= call.wall_limit else None
+            if struck:
+                wall = time.monotonic() - call.started
+                self.close()
+                raise SubmissionTimeout(f"used {call.cpu_used:.1f} s of CPU time in {wall:.1f} s (the worker was stopped)",
+                                        struck, call.cpu_used, wall, call.cpu_limit, call.wall_limit)
 
     def crash_message(self):
         """Why the worker ended, in words."""
@@ -650,27 +693,34 @@ class Worker:
 
 
 class RemoteObject:
-    """A proxy for an object in the worker: attribute reads, writes and calls become requests."""
+    """A proxy for an object in the worker: attribute reads, writes and calls become requests.
 
-    __slots__ = ("_submission", "_worker", "_id", "_type", "_label")
+    ``_path`` is the object's dotted path from its module ("numpy_ann.NumpyANN") when it was reached by attribute
+    reads only, else None: a call of such an object with the same arguments computes the same in a fresh worker.
+    """
 
-    def __init__(self, submission, worker, handle, label):
+    __slots__ = ("_submission", "_worker", "_id", "_type", "_label", "_path")
+
+    def __init__(self, submission, worker, handle, label, path=None):
         object.__setattr__(self, "_submission", submission)
         object.__setattr__(self, "_worker", worker)
         object.__setattr__(self, "_id", handle.id)
         object.__setattr__(self, "_type", handle.type_name)
         object.__setattr__(self, "_label", label)
+        object.__setattr__(self, "_path", path)
 
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        return self._submission.request(self, {"op": "getattr", "target": self._id, "name": name}, f"{self._label}.{name}")
+        return self._submission.request(self, {"op": "getattr", "target": self._id, "name": name}, f"{self._label}.{name}",
+                                        path=f"{self._path}.{name}" if self._path else None)
 
     def __setattr__(self, name, value):
         self._submission.request(self, {"op": "setattr", "target": self._id, "name": name, "value": value}, f"setting {self._label}.{name}")
 
     def __call__(self, *args, **kwargs):
-        return self._submission.request(self, {"op": "call", "target": self._id, "args": list(args), "kwargs": kwargs}, f"{self._label}()")
+        return self._submission.request(self, {"op": "call", "target": self._id, "args": list(args), "kwargs": kwargs}, f"{self._label}()",
+                                        callable_path=self._path)
 
     def __repr__(self):
         return f"<{self._type} in the submission: {self._label}>"
@@ -683,16 +733,18 @@ class Submission:
     - folder: the unpacked submission.
     - manifest: ``autograder.manifest.Manifest``.
     - runtime_dir: folder from ``make_runtime_dir`` (shared by all workers of a grading run).
-    - deadline: ``time.monotonic()`` value after which no call may run (default: the manifest's
-      ``grading_seconds`` from now).
+    - budget: the ``autograder.budget.GradingBudget`` shared by every Submission of one grading (default: a budget
+      of its own from the manifest's limits, without reference timing).
+
+    Each call may use the manifest's ``call_seconds`` of CPU time (see ``time_limit``), within what is left of the budget.
     """
 
-    def __init__(self, folder, manifest, runtime_dir, deadline=None):
+    def __init__(self, folder, manifest, runtime_dir, budget=None):
         self.folder = Path(folder)
         self.manifest = manifest
         self.runtime_dir = runtime_dir
         self.timeout = manifest.limits.call_seconds
-        self.deadline = deadline if deadline is not None else time.monotonic() + manifest.limits.grading_seconds
+        self.budget = budget if budget is not None else GradingBudget.for_grading(manifest.limits)
         self.worker = None
         self.files = {name: (self.folder / name).read_bytes() for name in manifest.files if (self.folder / name).is_file()}
 
@@ -703,7 +755,8 @@ class Submission:
 
     @contextlib.contextmanager
     def time_limit(self, seconds):
-        """Calls inside the block may run for ``seconds`` of wall-clock time each."""
+        """Calls inside the block may use ``seconds`` of CPU time each (and the manifest's ``wall_factor`` times that
+        of wall-clock time)."""
         previous, self.timeout = self.timeout, seconds
         try:
             yield
@@ -723,7 +776,7 @@ class Submission:
         if problems:
             raise SubmissionError("; ".join(problems))
         worker = self.current_worker()
-        module = self.send(worker, {"op": "import", "module": name}, f"importing {filename}", label=name)
+        module = self.send(worker, {"op": "import", "module": name}, f"importing {filename}", label=name, path=name, key=f"import {name}")
         if not isinstance(module, RemoteObject):
             worker.close()
             raise UnreadableReply(f"importing {filename}: the worker sent {reprlib.repr(module)} (of type {type(module).__name__}) "
@@ -754,32 +807,50 @@ class Submission:
         """Run the trusted helper ``autograder.worker.introspect.<helper>`` on ``args`` in the worker."""
         return self.send(self.current_worker(), {"op": "introspect", "helper": helper, "args": list(args)}, f"describing with {helper}")
 
-    def request(self, remote, header, label):
-        """Send a request about ``remote``, whose worker must still be the current one."""
+    def request(self, remote, header, label, path=None, callable_path=None):
+        """Send a request about ``remote``, whose worker must still be the current one.
+
+        ``path``: the dotted path a proxy answered gets; ``callable_path``: the path of the object a call calls.
+        """
         if remote._worker is not self.worker or not remote._worker.alive:
             raise WorkerCrashed(f"{remote._label} is gone: the worker holding it ended after an earlier timeout or crash")
-        return self.send(remote._worker, header, label, label=label)
+        return self.send(remote._worker, header, label, label=label, path=path, callable_path=callable_path)
 
-    def send(self, worker, header, where, label=None):
-        """Encode ``header``'s values, send it, and decode the answer into data or proxies."""
+    def send(self, worker, header, where, label=None, path=None, key=None, callable_path=None):
+        """Encode ``header``'s values, send it within the call's limits, and decode the answer into data or proxies.
+
+        ``key`` names the request for the budget's memory of calls that ran out of time (an import); a call of
+        ``callable_path`` gets one from its arguments (``budget.call_key``). A request remembered there is not sent.
+        """
         blobs = []
         header = dict(header)
-        for key in ("args", "kwargs", "value"):
-            if key in header:
-                header[key] = protocol.encode(header[key], blobs, to_handle=self.handle_of)
-        remaining = self.deadline - time.monotonic()
-        budget = f"the grading time budget of {self.manifest.limits.grading_seconds:g} s for this submission is spent"
-        if remaining <= 0:
-            raise SubmissionTimeout(f"{where} was not run: {budget}")
+        for key_name in ("args", "kwargs", "value"):
+            if key_name in header:
+                header[key_name] = protocol.encode(header[key_name], blobs, to_handle=self.handle_of)
+        if callable_path is not None:
+            key = call_key(callable_path, header, blobs)
+        earlier = self.budget.earlier(key, self.timeout)
+        if earlier is not None:
+            raise SubmissionTimeout(f"{earlier} [not run again: the same call ran out of time earlier in this grading]")
+        refusal = self.budget.refusal()
+        if refusal:
+            raise SubmissionTimeout(f"{where} was not run: {refusal}")
         try:
-            response, response_blobs = worker.request(header, blobs, min(self.timeout, remaining))
+            response, response_blobs = worker.request(header, blobs, *self.budget.call_limits(self.timeout))
             kind, content = protocol.read_reply(response, response_blobs, worker.requests,
-                                                lambda handle: RemoteObject(self, worker, handle, label or where))
-        except SubmissionTimeout as exc:
-            raise SubmissionTimeout(f"{where} was stopped: {budget}" if remaining < self.timeout else f"{where} {exc}") from None
+                                                lambda handle: RemoteObject(self, worker, handle, label or where, path))
+        except SubmissionTimeout as stop:
+            message, own_limit = self.budget.explain(where, stop, self.timeout)
+            if own_limit:
+                self.budget.remember(key, self.timeout, message)
+            raise SubmissionTimeout(message, stop.struck, stop.cpu_used, stop.wall_used, stop.cpu_limit, stop.wall_limit) from None
         except protocol.ProtocolError as exc:
             worker.close()
             raise UnreadableReply(f"{where}: the worker sent a reply the grader cannot read: {plain_text(str(exc))}") from None
+        finally:
+            if worker.call is not None:
+                self.budget.charge(worker.call.cpu_used, self.timeout)
+                worker.call = None
         if kind == "ok":
             return content
         type_name, message, trace = content

@@ -26,7 +26,7 @@ memory_mb = 6144
 output_kb = 4
 
 [files."calc.py"]
-allowed_imports = ["numpy", "os", "sys", "subprocess", "time"]
+allowed_imports = ["numpy", "os", "sys", "subprocess", "threading", "time"]
 
 [files."other.py"]
 allowed_imports = ["calc", "numpy", "torch"]

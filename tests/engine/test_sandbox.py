@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from autograder import sandbox
-from autograder.sandbox import REPO_ROOT, StudentError, SubmissionError, SubmissionTimeout, UnreadableReply, WorkerCrashed
+from autograder.sandbox import REPO_ROOT, StudentError, SubmissionError, UnreadableReply, WorkerCrashed
 from autograder.worker.protocol import Tensor
 
 PROBE = """
@@ -112,18 +112,6 @@ def test_an_exception_in_student_code_names_its_type_message_and_line(sandboxed)
     assert "ValueError: the student's own error" in message and f'"calc.py", line {line}' in message, message
 
 
-def test_a_call_past_its_time_limit_is_stopped_and_the_next_call_gets_a_fresh_worker(sandboxed):
-    submission = sandboxed({"calc.py": PROBE})
-    calc = submission.module("calc")
-    started = time.monotonic()
-    with submission.time_limit(1), pytest.raises(SubmissionTimeout, match="timed out after 1 s"):
-        calc.spin()
-    assert time.monotonic() - started < 5, "expected the endless loop to be stopped near its 1 s limit"
-    with pytest.raises(WorkerCrashed, match="is gone"):
-        calc.double(1)
-    assert submission.module("calc").double(2) == 4
-
-
 def test_a_worker_that_exits_is_reported_with_its_status(sandboxed):
     submission = sandboxed({"calc.py": PROBE})
     with pytest.raises(WorkerCrashed, match="exited with status 3"):
@@ -167,6 +155,9 @@ def test_processes_started_by_student_code_end_with_the_worker(sandboxed):
     submission = sandboxed({"calc.py": PROBE})
     marker = unique_marker()
     submission.module("calc").spawn_sleeper(marker)
+    deadline = time.monotonic() + 10  # the sleeper's exec may still be under way when the call returns
+    while not processes_running(marker) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert processes_running(marker), "expected the student's sleeper to run before the worker is closed"
     submission.close()
     time.sleep(0.2)
@@ -274,18 +265,6 @@ def test_a_worker_busy_in_student_code_dies_with_a_grading_process_that_is_kille
             assert not left, f"expected no worker folder in the grader's temporary folder with bubblewrap, got {left}"
     finally:
         sandbox.remove_tree(temp)
-
-
-def test_calls_stop_when_the_grading_time_budget_is_spent(sandboxed):
-    submission = sandboxed({"calc.py": PROBE})
-    submission.deadline = time.monotonic() + 1.5
-    calc = submission.module("calc")
-    started = time.monotonic()
-    with pytest.raises(SubmissionTimeout, match="was stopped: the grading time budget of .* s for this submission is spent"):
-        calc.spin()
-    assert time.monotonic() - started < 4, "expected the call to stop when the budget ran out, not at its 5 s call limit"
-    with pytest.raises(SubmissionTimeout, match="was not run: the grading time budget"):
-        submission.module("calc")
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="workers get user ids and namespaces of their own only when grading as root")
