@@ -20,6 +20,12 @@ results.json (score 0, an explanatory message) and ``error`` set in metadata.jso
 task's worker process is killed by its Dask nanny, with the task's sandboxed processes and
 temporary folders, and the nanny starts a fresh one.
 
+Gradings must not starve each other of CPU: each worker computes with the manifest's ``[limits] threads``
+threads (or the thread variables of the batch's environment, see ``grading_threads``), so a local cluster runs
+at most one grading per that many CPU cores (``concurrent_gradings``). Time limits count CPU time, so a busy
+machine slows gradings down without failing them; a grading stops itself at its wall-clock backstop, and the
+batch's budget for one task (``default_task_seconds``) lies beyond it.
+
 A re-run skips a submission whose results.json exists and whose content fingerprint (see
 ``fingerprint``) and assignment equal those of its metadata.json, unless that grading ended with
 an error or left tests that could not run because the course's data was missing; the summary says
@@ -48,6 +54,7 @@ import yaml
 from dask.distributed import Client, LocalCluster, wait
 from tqdm import tqdm
 
+from autograder.budget import GradingBudget, read_reference_timing
 from autograder.grading import AssignmentLayout, grade_submission
 from autograder.manifest import load_manifest
 from autograder.results import build_results, not_run_of, write_results
@@ -59,6 +66,7 @@ IGNORED_NAMES = ("__MACOSX",)
 SUBMISSION_SUFFIXES = (".zip", ".ipynb")
 POLL_SECONDS = 0.5
 WORKER_WAIT_SECONDS = 60
+TASK_MARGIN_SECONDS = 120  # a task's budget beyond its grading's wall-clock backstop: start, collection, writing results
 
 # In a Dask worker process: {task key: (scratch folder, time.monotonic() at its start)} of the grading
 # running there (at most one, since GRADING_LOCK lets one grading run at a time in a process).
@@ -132,15 +140,15 @@ def grade_batch(layout, submissions_dir, out_dir, *, workers=None, scheduler=Non
     - submissions_dir: folder of submissions (folders, .zip files or notebooks, one per student), or a
       Gradescope "export submissions" folder.
     - out_dir: the batch's output folder (created); see the module docstring for its layout.
-    - workers: int or None, Dask worker processes of the local cluster (default: os.cpu_count(),
-      at most one per submission to grade); each has one thread.
+    - workers: int or None, Dask worker processes of the local cluster (default and most: ``concurrent_gradings``,
+      at most one per submission to grade); each has one thread. More than the most is cut, with a note.
     - scheduler: str or None, address of an existing Dask scheduler to use instead of a local
       cluster. Its workers must import ``autograder`` and see the same paths, and run under a
       nanny (dask-worker's default) for timed-out gradings to be killed; one thread each is
       enough, since a worker process grades one submission at a time.
     - progress: whether to show a progress bar (done, failed and running counts, ETA) on stderr.
     - task_seconds: float or None, wall-clock budget of one submission's grading, after which it is
-      recorded as timed out (default: ``default_task_seconds`` of the manifest).
+      recorded as timed out (default: ``default_task_seconds``).
     - only: None (every submission), or the students (iterable of str, names of entries of
       ``submissions_dir``) to regrade, changed or not; the others are neither graded nor counted.
 
@@ -152,7 +160,7 @@ def grade_batch(layout, submissions_dir, out_dir, *, workers=None, scheduler=Non
         raise ValueError("give either workers (a local cluster) or scheduler (an existing cluster), not both")
     started = time.monotonic()
     manifest = load_manifest(layout.manifest_path)
-    budget = task_seconds if task_seconds is not None else default_task_seconds(manifest)
+    budget = task_seconds if task_seconds is not None else default_task_seconds(manifest, layout)
     out_dir = Path(out_dir)
     summary = BatchSummary()
     entries, summary.ignored, summary.notes = find_submissions(Path(submissions_dir))
@@ -168,8 +176,12 @@ def grade_batch(layout, submissions_dir, out_dir, *, workers=None, scheduler=Non
         else:
             summary.skipped += 1
             summary.scores[entry.student] = kept_score
+    most = concurrent_gradings(grading_threads(manifest))
+    if workers is not None and workers > most:
+        summary.notes.append(f"{workers} workers asked, {most} used: each grading computes with {grading_threads(manifest)} thread(s) "
+                             f"and this machine has {available_cpus()} CPU(s)")
     if to_grade:
-        with batch_client(workers or min(os.cpu_count(), len(to_grade)), scheduler) as client:
+        with batch_client(min(workers or most, most, len(to_grade)), scheduler) as client:
             run_gradings(client, absolute_layout(layout), to_grade, out_dir, manifest.name, budget, summary, progress)
     summary.seconds = time.monotonic() - started
     return summary
@@ -189,9 +201,27 @@ def chosen_entries(entries, students, submissions_dir):
     return [entry for entry in entries if entry.student in set(students)]
 
 
-def default_task_seconds(manifest):
-    """Wall-clock budget of one grading (float seconds): one training limit per grading schedule, plus one for the rest."""
-    return manifest.limits.training_seconds * (len(manifest.training) + 1)
+def default_task_seconds(manifest, layout):
+    """Wall-clock budget of one grading task (float seconds): the grading's own wall-clock backstop
+    (``autograder.budget``, from the manifest and the reference timing) plus TASK_MARGIN_SECONDS."""
+    return GradingBudget.for_grading(manifest.limits, read_reference_timing(layout.timing_folder)).wall_seconds + TASK_MARGIN_SECONDS
+
+
+def available_cpus():
+    """The CPU cores this process may run on."""
+    return len(os.sched_getaffinity(0))
+
+
+def grading_threads(manifest):
+    """Compute threads each worker of a grading uses: OMP_NUM_THREADS of this environment when set (it reaches the
+    workers, see ``autograder.sandbox.NUMERICAL_ENVIRONMENT``), else the manifest's ``[limits] threads``."""
+    value = os.environ.get("OMP_NUM_THREADS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else manifest.limits.threads
+
+
+def concurrent_gradings(threads):
+    """How many gradings may run at once here: threads per grading times gradings at most the CPU cores, at least one."""
+    return max(1, available_cpus() // threads)
 
 
 def find_submissions(submissions_dir):

@@ -50,9 +50,10 @@ def build_parser():
     batch.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR", help="one folder or .zip per student, or a Gradescope \"export submissions\" folder")
     batch.add_argument("--out", type=Path, required=True, metavar="OUTDIR", help="the batch output folder (OUTDIR/submissions/<student>/...)")
     where = batch.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=int, metavar="N", help="worker processes of a local Dask cluster (default: the number of CPUs)")
+    where.add_argument("--workers", type=int, metavar="N", help="worker processes of a local Dask cluster (default and most: the CPU cores "
+                       "divided by the threads each grading computes with, [limits] threads)")
     where.add_argument("--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler to use instead (e.g. tcp://host:8786)")
-    batch.add_argument("--task-seconds", type=float, help="wall-clock budget of one grading (default: from the manifest's [limits])")
+    batch.add_argument("--task-seconds", type=float, help="wall-clock budget of one grading (default: the grading's own wall-clock backstop plus 2 minutes)")
     batch.add_argument("--no-progress", action="store_true", help="no progress bar")
     batch.add_argument("--only", action="append", metavar="STUDENT",
                        help="regrade only this student's submission, changed or not (repeatable); the others are left as they are")

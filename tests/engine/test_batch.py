@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 from conftest import CORRECT_CALC, CORRECT_OTHER, run_cli, write
 
-from autograder.batch import grade_batch, grade_in_worker
+from autograder import batch
+from autograder.batch import TASK_MARGIN_SECONDS, concurrent_gradings, default_task_seconds, grade_batch, grade_in_worker, grading_threads
+from autograder.budget import WALL_CEILING_SECONDS
 from autograder.grading import AssignmentLayout
+from autograder.manifest import load_manifest
 from autograder.results import validation_problems
 
 METADATA_KEYS = {"student", "name", "sid", "email", "source", "fingerprint", "graded_at", "seconds", "assignment", "error"}
@@ -300,3 +303,24 @@ def test_grade_into_a_batch_folder_then_gradebook_records_a_new_run_and_keeps_th
     assert [score for _, score in graded_runs(out, "submission_111")] == [3.0, 1.0], \
         f"expected the runs 3 then 1 in the gradebook, got {graded_runs(out, 'submission_111')}"
     assert totals_in_grades_csv(out) == {"Solo Student": "1"}, f"expected grades.csv's total 1, got {totals_in_grades_csv(out)}"
+
+
+def test_gradings_run_at_most_one_per_core_per_thread_and_a_task_outlasts_its_gradings_backstop(layout, tmp_path, monkeypatch):
+    manifest = load_manifest(layout.manifest_path)
+    monkeypatch.setattr(batch, "available_cpus", lambda: 4)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    assert grading_threads(manifest) == 1 and [concurrent_gradings(threads) for threads in (1, 2, 3, 8)] == [4, 2, 1, 1]
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    assert grading_threads(manifest) == 2, "expected the batch's own OMP_NUM_THREADS (which reaches the workers) to count"
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert default_task_seconds(manifest, layout) == WALL_CEILING_SECONDS + TASK_MARGIN_SECONDS, "expected the task to outlast the grading's backstop"
+
+    monkeypatch.setattr(batch, "available_cpus", lambda: 1)
+    sizes, start_client = [], batch.batch_client
+    monkeypatch.setattr(batch, "batch_client", lambda n_workers, scheduler: sizes.append(n_workers) or start_client(n_workers, scheduler))
+    submissions = tmp_path / "submissions"
+    correct_folder(submissions / "alice")
+    correct_folder(submissions / "bob")
+    summary = grade_batch(layout, submissions, tmp_path / "out", workers=3, progress=False)
+    assert sizes == [1] and summary.scores == {"alice": 3, "bob": 3}, f"expected one worker grading both, got {sizes} and {summary.scores}"
+    assert summary.notes == ["3 workers asked, 1 used: each grading computes with 1 thread(s) and this machine has 1 CPU(s)"], summary.notes
