@@ -28,6 +28,7 @@ MIN_GRADING_SECONDS = 60.0
 GRADESCOPE_MAX_TIMEOUT_SECONDS = 40 * 60  # the largest autograder timeout Gradescope allows (its default is 10 minutes)
 GRADESCOPE_MARGIN_SECONDS = 3 * 60  # the image's start, the grader's own work after the last call, writing results.json
 WALL_CEILING_SECONDS = GRADESCOPE_MAX_TIMEOUT_SECONDS - GRADESCOPE_MARGIN_SECONDS
+TIMING_TOLERANCE = 1.5  # a recorded reference timing is kept while new measures stay within this factor of it
 
 
 def read_reference_timing(folder):
@@ -41,6 +42,27 @@ def read_reference_timing(folder):
 def write_reference_timing(folder, timing):
     """Record ``timing`` in ``folder``/reference_timing.json."""
     (Path(folder) / REFERENCE_TIMING).write_text(json.dumps(timing, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def timing_is_stale(stored, measured):
+    """Whether ``measured`` (a reference timing) should replace ``stored``: none is recorded, or the reference's workers
+    used more than TIMING_TOLERANCE times, or less than 1 / TIMING_TOLERANCE times, the CPU time recorded."""
+    if not stored or not stored.get("worker_cpu_seconds"):
+        return True
+    ratio = measured["worker_cpu_seconds"] / stored["worker_cpu_seconds"]
+    return not 1 / TIMING_TOLERANCE <= ratio <= TIMING_TOLERANCE
+
+
+def timing_problems(limits, timing):
+    """Why the limits leave the reference (its measured ``timing``) less than twice the CPU time it used: a call over half
+    its limit, or the whole grading over half its budget. [] when the reference has that margin everywhere."""
+    problems = [f"one call used {seconds:g} s of CPU time, over half its limit of {limit} s (raise [limits] call_seconds or training_seconds)"
+                for limit, seconds in timing["longest_call_cpu_seconds"].items() if seconds > float(limit) / 2]
+    budget = grading_seconds(limits, timing)
+    if timing["worker_cpu_seconds"] > budget / 2:
+        problems.append(f"its calls used {timing['worker_cpu_seconds']:g} s of CPU time, over half the grading's budget of {budget:g} s "
+                        "(raise [limits] grading_seconds or leave it to the reference timing)")
+    return problems
 
 
 def grading_seconds(limits, timing):

@@ -6,7 +6,10 @@ import json
 import tempfile
 from pathlib import Path
 
+from autograder.budget import (REFERENCE_TIMING, GradingBudget, gradescope_timeout_minutes, read_reference_timing, timing_is_stale,
+                               timing_problems, write_reference_timing)
 from autograder.grading import AssignmentLayout, grade_submission
+from autograder.manifest import load_manifest
 from autograder.results import format_messages, format_report, format_table, not_run_of, validation_problems
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +36,8 @@ def build_parser():
     validate.add_argument("--out", type=Path, default=Path("out"), help="folder for the two results.json files (default: ./out)")
     validate.add_argument("--stale-is-a-note", action="store_true",
                           help="report a stale committed handout as a note instead of failing (what `make demo` does)")
+    validate.add_argument("--keep-timing", action="store_true",
+                          help="measure the reference's grading time without recording or judging it (a simulated CPU)")
 
     pack = commands.add_parser("pack", help="student side: zip exactly the files the assignment asks for")
     pack.add_argument("--folder", type=Path, default=Path.cwd(), help="the handout folder (default: current folder)")
@@ -122,20 +127,34 @@ def check(args):
 
 
 def validate(args):
-    """Grade the reference and the untouched handout and check what each must get."""
+    """Grade the reference and the untouched handout and check what each must get.
+
+    The reference's grading is timed: its timing is recorded in tests/<a>/reference_timing.json (the default
+    grading budget is three times its CPU time, see ``autograder.budget``) when none is recorded or it changed by
+    more than TIMING_TOLERANCE, and the limits must leave the reference twice the CPU time it used.
+    """
     from autograder.release import handout_differences, write_reference_submission
 
     layout = AssignmentLayout.in_repository(args.root, args.assignment)
     stale = handout_differences(args.assignment, args.root)
     freshness = [f"the committed handout is stale (run make release): {'; '.join(stale)}"] if stale else []
     notes, problems = (freshness, []) if args.stale_is_a_note else ([], list(freshness))
+    timing = {}
     with tempfile.TemporaryDirectory(prefix="reference-") as scratch:
         reference = write_reference_submission(args.assignment, args.root, Path(scratch) / args.assignment)
         for label, folder, shown, expect_full in (
             ("reference", reference, f"solutions/{args.assignment}", True),
             ("handout", args.root / "assignments" / args.assignment, f"assignments/{args.assignment}", False),
         ):
-            problems += grade_and_check(layout, folder, args.out / args.assignment / f"{label}-results.json", f"{label}: {shown}", expect_full)
+            problems += grade_and_check(layout, folder, args.out / args.assignment / f"{label}-results.json", f"{label}: {shown}", expect_full,
+                                        timing if expect_full else None)
+    if timing:
+        notes.append(describe_timing(timing, layout))
+    if timing and not args.keep_timing:
+        problems += [f"reference: {problem}" for problem in timing_problems(load_manifest(layout.manifest_path).limits, timing)]
+        if timing_is_stale(read_reference_timing(layout.timing_folder), timing):
+            write_reference_timing(layout.timing_folder, timing)
+            notes.append(f"recorded the reference's timing in {layout.timing_folder / REFERENCE_TIMING} (commit it, then run make release)")
     print()
     for note in notes:
         print(f"NOTE: {note}")
@@ -145,9 +164,20 @@ def validate(args):
     return 1 if problems else 0
 
 
-def grade_and_check(layout, folder, out, label, expect_full):
-    """Grade ``folder``, print its table (and messages, for the reference) and return what it got wrong."""
-    results = grade_submission(layout, folder, out=out, locations=True)
+def describe_timing(timing, layout):
+    """The reference's grading time in words, with the budget it gives a grading."""
+    manifest = load_manifest(layout.manifest_path)
+    budget = GradingBudget.for_grading(manifest.limits, timing)
+    return (f"the reference's grading took {timing['wall_seconds']:g} s: {timing['worker_cpu_seconds']:g} s of CPU time in its workers "
+            f"({timing['threads']} thread(s) each), {timing['grader_cpu_seconds']:g} s in the grader; the most CPU time of one call "
+            f"under each limit: {timing['longest_call_cpu_seconds']}; a grading's budget: {budget.cpu_seconds:g} s of CPU time, "
+            f"wall-clock backstop {budget.wall_seconds:g} s (Gradescope timeout: {gradescope_timeout_minutes(budget.wall_seconds)} minutes)")
+
+
+def grade_and_check(layout, folder, out, label, expect_full, timing=None):
+    """Grade ``folder``, print its table (and messages, for the reference) and return what it got wrong; ``timing``:
+    a dict to fill with what the grading took."""
+    results = grade_submission(layout, folder, out=out, locations=True, timing=timing)
     print(f"\n== {label} ==")
     print(format_table(results))
     if expect_full:
@@ -233,7 +263,7 @@ def grade_batch(args):
     from autograder.batch import grade_batch as run_batch
     from autograder.feedback import write_feedback_pages
     from autograder.gradebook import gradebook_summary, update_gradebook
-    from autograder.manifest import ManifestError, load_manifest
+    from autograder.manifest import ManifestError
 
     layout = AssignmentLayout.in_repository(args.root, args.assignment)
     try:

@@ -83,8 +83,10 @@ def freshness_under(path, assignment, repo_root=REPO_ROOT):
 
 
 def validate_under(path, assignment, out, repo_root=REPO_ROOT):
-    """Run ``python -m autograder validate`` for ``assignment`` on numerical path ``path``; returns its exit status."""
-    command = [sys.executable, "-m", "autograder", "validate", assignment, "--out", str(Path(out) / path)]
+    """Run ``python -m autograder validate`` for ``assignment`` on numerical path ``path``; returns its exit status.
+
+    The grading time measured on a simulated CPU is neither recorded nor judged (``--keep-timing``)."""
+    command = [sys.executable, "-m", "autograder", "validate", assignment, "--out", str(Path(out) / path), "--keep-timing"]
     return subprocess.run(command, cwd=repo_root, env=environment(path), check=False).returncode
 
 

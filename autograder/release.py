@@ -18,8 +18,10 @@ The source of truth for an assignment ``<a>`` is the repository:
   pinned ``requirements.txt`` that the README's install line names;
 - ``dist/<a>-autograder.zip``: Gradescope's autograder format. Gradescope extracts the zip into
   ``/autograder/source``, so its root holds ``setup.sh`` and ``run_autograder`` (mode 0755), the pinned
-  ``requirements.txt`` and the tree ``python -m autograder grade`` reads there: autograder/, utils/,
-  ``assignments/<a>/assignment.toml`` and ``tests/<a>/`` with both suites. Never the solutions.
+  ``requirements.txt``, a ``README.md`` for the staff who upload it (the grading's time budget and the
+  autograder timeout to set on Gradescope) and the tree ``python -m autograder grade`` reads there: autograder/,
+  utils/, ``assignments/<a>/assignment.toml`` and ``tests/<a>/`` with both suites and the reference's timing
+  (``reference_timing.json``, from which the grading's budget follows). Never the solutions.
 
 The course staff's tools (this module, batch grading, gradebook, feedback pages, similarity, the benchmark,
 the numerical paths, the scaffold of ``new``) are left out of both zips: they are of no use to students or on Gradescope.
@@ -39,6 +41,7 @@ import numpy as np
 from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader.preprocessors import ClearSolutions
 
+from autograder.budget import REFERENCE_TIMING, GradingBudget, gradescope_timeout_minutes, read_reference_timing
 from autograder.manifest import load_manifest
 from autograder.notebook_edition import notebook_edition
 from autograder.tolerance import CROSS_MACHINE_ULPS, largest_difference, scale_of, ulp_tolerance
@@ -341,6 +344,7 @@ def setup_script(manifest):
     lines = [
         "#!/usr/bin/env bash",
         f"# Gradescope runs this once, as root, to build the image that grades {manifest.name}.",
+        "# Set the assignment's autograder timeout as README.md says (the grading stops itself before it).",
         "set -euo pipefail",
         "apt-get update",
         "apt-get install -y python3 python3-pip python3-venv",
@@ -389,17 +393,49 @@ def run_script(manifest):
     ]) + "\n"
 
 
+def autograder_readme(manifest, timing):
+    """README.md of the autograder zip: what it is, the grading's time budget and the Gradescope settings it needs."""
+    budget = GradingBudget.for_grading(manifest.limits, timing)
+    limits = manifest.limits
+    measured = (f"The reference solution's grading used {timing['worker_cpu_seconds']:g} s of CPU time in its workers and took "
+                f"{timing['wall_seconds']:g} s on a {timing['cpus']}-CPU machine." if timing else
+                "No reference timing was recorded (run `python -m autograder validate` on the repository).")
+    return "\n".join([
+        f"# Gradescope autograder: {manifest.title}",
+        "",
+        "Upload this zip as the assignment's autograder. Gradescope runs `setup.sh` once to build the image and",
+        "`run_autograder` for each submission, which writes `/autograder/results/results.json`.",
+        "",
+        "## Time",
+        "",
+        measured,
+        f"Student code may use {limits.call_seconds:g} s of CPU time per call ({limits.training_seconds:g} s per training run) and",
+        f"{budget.cpu_seconds:g} s of CPU time in all; a grading stops itself after {budget.wall_seconds:g} s of wall-clock time at the",
+        "latest, and results.json is written before any test runs and after each, so a stopped grading keeps its scores.",
+        "",
+        f"- Autograder timeout (Settings): at least **{gradescope_timeout_minutes(budget.wall_seconds)} minutes** (Gradescope's default is 10).",
+        "- CPU (Settings): limits count CPU time, so a small share of a CPU slows a grading down without failing it (on",
+        "  Gradescope's default half CPU a grading takes about twice its CPU time); each worker computes with",
+        f"  {limits.threads} thread(s), so more than {limits.threads + 1} CPU(s) does not make it faster.",
+        "",
+    ])
+
+
 def autograder_files(assignment, repo_root):
     """{path relative to /autograder/source: bytes} of the Gradescope autograder, in sorted order."""
     repo_root = Path(repo_root)
     manifest = load_manifest(repo_root / "solutions" / assignment / "assignment.toml")
     tests = repo_root / "tests" / assignment
+    timing = read_reference_timing(tests)
     files = {
         "setup.sh": setup_script(manifest).encode("utf-8"),
         "run_autograder": run_script(manifest).encode("utf-8"),
         "requirements.txt": pinned_requirements().encode("utf-8"),
+        "README.md": autograder_readme(manifest, timing).encode("utf-8"),
         f"assignments/{assignment}/assignment.toml": manifest.path.read_bytes(),
     }
+    if timing is not None:
+        files[f"tests/{assignment}/{REFERENCE_TIMING}"] = (tests / REFERENCE_TIMING).read_bytes()
     files.update(engine_files(repo_root))
     files.update(suite_support_files(assignment, repo_root, f"tests/{assignment}"))
     for split in SPLITS:

@@ -3,6 +3,7 @@
 import ast
 import importlib.metadata
 import io
+import json
 import shutil
 import sys
 import textwrap
@@ -14,6 +15,7 @@ import numpy as np
 import pytest
 from conftest import run_cli
 
+from autograder.budget import write_reference_timing
 from autograder.grading import AssignmentLayout
 from autograder.manifest import load_manifest
 from autograder.notebook import read_notebook_files
@@ -599,3 +601,17 @@ def test_a_real_change_to_a_reference_computation_is_stale_and_names_its_arrays(
     assert all("largest difference" in problem and "tolerance" in problem for problems in stale.values() for problem in problems), (
         f"expected each stale array's largest difference and tolerance in its message, got {stale}"
     )
+
+
+def test_the_autograder_zip_ships_the_reference_timing_and_names_the_gradescope_timeout_its_budget_needs(toy_repo, tmp_path):
+    """The zip's README.md states the grading's budget and backstop and the Gradescope timeout to set; the timing travels."""
+    write_reference_timing(toy_repo / "tests" / "toy", {"worker_cpu_seconds": 100, "wall_seconds": 130, "cpus": 2})
+    build_handout("toy", toy_repo, tmp_path / "handout")
+    _, autograder_zip = build_zips("toy", toy_repo, tmp_path / "dist")
+    entries = zip_entries(autograder_zip)
+    assert json.loads(entries["tests/toy/reference_timing.json"][0])["worker_cpu_seconds"] == 100, sorted(entries)
+    readme = entries["README.md"][0].decode()
+    for needed in ("300 s of CPU time in all", "after 900 s of wall-clock time", "at least **18 minutes**"):
+        assert needed in readme, f"expected the zip's README.md to say {needed!r}, got:\n{readme}"
+    assert "README.md" in entries["setup.sh"][0].decode(), "expected setup.sh to point to README.md for the timeout"
+    assert "reference_timing.json" not in "".join(relative_files(tmp_path / "handout")), "expected no timing in the student handout"
