@@ -59,14 +59,14 @@ def test_label_theft_earns_the_accuracy_points_when_the_data_sets_are_not_hidden
     exposed = grade_attack(tmp_path / "exposed", "steal_labels")
     if any("not found" in test["output"] for test in exposed["tests"]):
         pytest.skip("skipped: Fashion-MNIST not found")
-    assert honest["score"] == 3 and exposed["score"] == 5, f"expected 3 with the data hidden and 5 without, got {honest['score']} and {exposed['score']}"
+    assert honest["score"] == 6 and exposed["score"] == 8, f"expected 6 with the data hidden and 8 without, got {honest['score']} and {exposed['score']}"
 
 
 def test_reading_the_hidden_suite_earns_its_point_when_the_suites_are_not_hidden(tmp_path, monkeypatch):
     without_bwrap(monkeypatch)
     monkeypatch.setattr(sandbox, "secret_paths", lambda: ())
     results = grade_attack(tmp_path, "steal_hidden_suite")
-    assert results["score"] == 4, f"expected the leak test's point (4 in all) once the suites are visible, got {scores(results)}"
+    assert results["score"] == 7, f"expected the leak test's point (7 in all) once the suites are visible, got {scores(results)}"
 
 
 def test_a_connection_reaches_the_loopback_listener_without_a_network_namespace(tmp_path, monkeypatch):
@@ -83,8 +83,8 @@ def test_a_course_copy_under_tmp_and_an_old_log_are_read_without_the_default_den
         sandboxed = grade_attack(tmp_path / "sandboxed", "read_course_copy", runner)
         without_bwrap(monkeypatch)
         hidden_only = grade_attack(tmp_path / "hidden_only", "read_course_copy", runner)
-    assert sandboxed["score"] == 3 and hidden_only["score"] == 4, (
-        f"expected 3 in the default-deny view and 4 (the leak's point) with only the known secret folders hidden, "
+    assert sandboxed["score"] == 6 and hidden_only["score"] == 7, (
+        f"expected 6 in the default-deny view and 7 (the leak's point) with only the known secret folders hidden, "
         f"got {scores(sandboxed)} and {scores(hidden_only)}")
 
 
@@ -127,7 +127,7 @@ def worker_folders_of(uids):
 @needs_bwrap
 def test_tmp_fills_the_shared_folder_and_a_deep_tree_outlives_plain_rmtree_without_the_defences(tmp_path, monkeypatch, runner):
     results = grade_attack(tmp_path / "sandboxed", "fill_tmp", runner)
-    assert results["score"] == 3 and not runner.leftovers(), f"expected an unharmed grading and nothing left, got {scores(results)}"
+    assert results["score"] == 6 and not runner.leftovers(), f"expected an unharmed grading and nothing left, got {scores(results)}"
     without_bwrap(monkeypatch)
     issued = len(sandbox.ISSUED_UIDS)
     results = grade_attack(tmp_path / "exposed", "fill_tmp", runner)

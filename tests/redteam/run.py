@@ -5,7 +5,9 @@ grader would. An entry passes when both gradings give its expected score and the
 outcomes, the expected message appears, results.json is valid and plain text, no test is a grader
 error (the corpus's suites are right: every failure is the submission's), the report a grader prints
 (``format_report``: table, messages, top-level message) is plain text whose only TOTAL line is the
-table's true total, the grading ended within the time budget plus 10 s, and afterwards no process of
+table's true total, the grading's workers used no more CPU time than its budget and it ended within its
+wall-clock backstop plus 10 s, an entry's ``timeouts`` calls ran out of time and no more (the workers' CPU
+time staying under one call limit more than that), and afterwards no process of
 any worker is alive (nor any process running the corpus's marker command), no connection reached the
 machine's loopback listener, the canary file and the course's source are unchanged, nothing was written
 where a zip-slip entry pointed, and nothing an attack put in the shared temporary folder, /dev/shm or
@@ -45,6 +47,7 @@ HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from autograder.budget import GradingBudget  # noqa: E402
 from autograder.grading import AssignmentLayout, grade_submission  # noqa: E402
 from autograder.manifest import load_manifest  # noqa: E402
 from autograder.results import format_report, validation_problems  # noqa: E402
@@ -68,6 +71,9 @@ SHM_SEGMENTS = 8
 GUARDED = ("autograder", "utils", "tests/redteam")
 HUGE_BYTES = 500 * 2**20
 SLACK_SECONDS = 10
+# What a test's message says when a limit of one call stopped it (not the grading's budget, not a call not run again).
+CALL_LIMIT_STRUCK = ("the limit for one call is", "the wall-clock backstop of one call is")
+NOT_RUN_AGAIN = "[not run again"
 
 
 def hidden_token():
@@ -308,7 +314,24 @@ def text_problems(results, written):
     return problems
 
 
-def grade_entry(entry, layout, budget, listener, places_base, scratch):
+def timing_problems(entry, results, timing, limits, budget):
+    """What is wrong with the time a grading took: its workers' CPU time over the budget, another number of calls
+    stopped by a limit of one call than the entry's ``timeouts``, or more CPU time than those calls allow."""
+    problems = []
+    if timing["worker_cpu_seconds"] > budget.cpu_seconds + 1:
+        problems.append(f"its workers used {timing['worker_cpu_seconds']:g} s of CPU time, over the {budget.cpu_seconds:g} s budget")
+    if "timeouts" in entry:
+        struck = [test["name"] for test in results["tests"]
+                  if any(text in test["output"] for text in CALL_LIMIT_STRUCK) and NOT_RUN_AGAIN not in test["output"]]
+        if len(struck) != entry["timeouts"]:
+            problems.append(f"expected {entry['timeouts']} call(s) stopped by a limit of one call, got {len(struck)}: {struck}")
+        allowed = (entry["timeouts"] + 1) * limits.call_seconds
+        if timing["worker_cpu_seconds"] >= allowed:
+            problems.append(f"its workers used {timing['worker_cpu_seconds']:g} s of CPU time, not under {allowed:g} s: a call ran out of time more than once")
+    return problems
+
+
+def grade_entry(entry, layout, limits, budget, listener, places_base, scratch):
     """Grade one corpus entry twice and check everything it must leave true."""
     outcome = Outcome(entry["name"], entry["tries"], float(entry["expected"]))
     honest = (HERE / "submissions" / "honest.py").read_text()
@@ -326,7 +349,8 @@ def grade_entry(entry, layout, budget, listener, places_base, scratch):
         connections = listener.connections
         issued = len(ISSUED_UIDS)
         started = time.monotonic()
-        results = grade_submission(layout, source, out=out)
+        timing = {}
+        results = grade_submission(layout, source, out=out, timing=timing)
         outcome.seconds.append(time.monotonic() - started)
         time.sleep(0.3)
         leftover = processes_of_workers(ISSUED_UIDS[issued:])
@@ -338,8 +362,9 @@ def grade_entry(entry, layout, budget, listener, places_base, scratch):
         if written != results:
             outcome.problems.append(f"run {attempt}: results.json on disk differs from what the grader returned")
         outcome.problems += [f"run {attempt}: results.json: {problem}" for problem in validation_problems(results)]
-        if outcome.seconds[-1] > budget + SLACK_SECONDS:
-            outcome.problems.append(f"run {attempt}: took {outcome.seconds[-1]:.1f} s, over the {budget:g} s budget plus {SLACK_SECONDS} s")
+        if outcome.seconds[-1] > budget.wall_seconds + SLACK_SECONDS:
+            outcome.problems.append(f"run {attempt}: took {outcome.seconds[-1]:.1f} s, over the {budget.wall_seconds:g} s backstop plus {SLACK_SECONDS} s")
+        outcome.problems += [f"run {attempt}: {problem}" for problem in timing_problems(entry, results, timing, limits, budget)]
         if listener.connections != connections:
             outcome.problems.append(f"run {attempt}: {listener.connections - connections} connection(s) reached the loopback listener")
         outcome.problems += [f"run {attempt}: {problem}" for problem in text_problems(results, written)]
@@ -470,7 +495,8 @@ def main(names):
     entries = [entry for entry in corpus if not names or entry["name"] in names]
     manifest_path = HERE / "assignment.toml"
     layout = AssignmentLayout(manifest_path, (HERE / "public", HERE / "hidden"))
-    budget = load_manifest(manifest_path).limits.grading_seconds
+    limits = load_manifest(manifest_path).limits
+    budget = GradingBudget.for_grading(limits)
     root = os.geteuid() == 0
     isolation = machine_isolation()
     print(f"isolation: {isolation.describe()}")
@@ -495,7 +521,7 @@ def main(names):
                 if entry.get("form") == "scripted":
                     outcome = run_scripted(entry, places)
                 else:
-                    outcome = grade_entry(entry, layout, budget, listener, places, scratch)
+                    outcome = grade_entry(entry, layout, limits, budget, listener, places, scratch)
                 outcome.problems += check_machine(canary_text, digest)
                 outcomes.append(outcome)
                 print(format_table([outcome]).splitlines()[1], flush=True)
@@ -514,7 +540,7 @@ def main(names):
     longest = max((max(outcome.seconds) for outcome in graded if outcome.expected is not None), default=0.0)
     print(f"\nredteam: {len(graded) - len(failed)} of {len(graded)} graded as expected ({len(outcomes) - len(graded)} skipped); "
           f"leftover processes: {sum(outcome.leftover for outcome in graded)}; longest grading {longest:.1f} s "
-          f"(budget {budget:g} s + {SLACK_SECONDS} s); grader's peak memory {peak:.0f} MB")
+          f"(wall-clock backstop {budget.wall_seconds:g} s + {SLACK_SECONDS} s); grader's peak memory {peak:.0f} MB")
     return 1 if failed or not graded else 0
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.assertions import assert_array, assert_array_close
+from autograder.assertions import as_float, assert_array, assert_array_close, assert_float_close
 from utils import data
 
 TOKEN = "hidden-suite-token-7f3a9c1e"  # appears only in this file
@@ -26,6 +26,15 @@ def test_add_works_on_arrays(submission):
     """add(a, b) is a + b for arrays too."""
     total = submission.module("calc").add(np.ones(3), np.full(3, 2.0))
     assert_array_close("add(ones(3), full(3, 2.0))", total, np.full(3, 3.0))
+
+
+@pytest.mark.graded(part="4", points=1)
+def test_a_tally_keeps_adding(submission):
+    """Tally(10) holds 13 after add(1) and add(2)."""
+    tally = submission.module("calc").Tally(10)
+    tally.add(1)
+    tally.add(2)
+    assert_float_close("Tally(10).total after add(1) and add(2)", as_float("Tally(10).total", tally.total), 13.0)
 
 
 @pytest.mark.graded(part="2", points=2)

@@ -1,4 +1,4 @@
-"""Public tests of the corpus assignment: two small functions any honest submission gets right."""
+"""Public tests of the corpus assignment: two small functions and a class any honest submission gets right."""
 
 import numpy as np
 import pytest
@@ -17,3 +17,17 @@ def test_mean_rows_returns_the_mean_of_each_row(submission):
     """mean_rows(X) is the (N,) mean of each row of X (N, D)."""
     X = np.arange(12, dtype=np.float64).reshape(3, 4)
     assert_array_close("mean_rows(X)", submission.module("calc").mean_rows(X), X.mean(axis=1))
+
+
+@pytest.mark.graded(part="4", points=1)
+def test_a_tally_starts_at_its_start(submission):
+    """Tally(10).total is 10."""
+    tally = submission.module("calc").Tally(10)
+    assert_float_close("Tally(10).total", as_float("Tally(10).total", tally.total), 10.0)
+
+
+@pytest.mark.graded(part="4", points=1)
+def test_a_tally_adds(submission):
+    """Tally(10).add(5) returns the new total, 15."""
+    tally = submission.module("calc").Tally(10)
+    assert_float_close("Tally(10).add(5)", as_float("Tally(10).add(5)", tally.add(5)), 15.0)
