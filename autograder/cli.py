@@ -131,7 +131,8 @@ def validate(args):
 
     The reference's grading is timed: its timing is recorded in tests/<a>/reference_timing.json (the default
     grading budget is three times its CPU time, see ``autograder.budget``) when none is recorded or it changed by
-    more than TIMING_TOLERANCE, and the limits must leave the reference twice the CPU time it used.
+    more than TIMING_TOLERANCE, but only when every data set of the manifest is here (stand-in data would give a
+    budget too small for the real data); the limits must leave the reference twice the CPU time it used.
     """
     from autograder.release import handout_differences, write_reference_submission
 
@@ -149,12 +150,18 @@ def validate(args):
             problems += grade_and_check(layout, folder, args.out / args.assignment / f"{label}-results.json", f"{label}: {shown}", expect_full,
                                         timing if expect_full else None)
     if timing:
-        notes.append(describe_timing(timing, layout))
+        notes.append(describe_timing(timing))
     if timing and not args.keep_timing:
-        problems += [f"reference: {problem}" for problem in timing_problems(load_manifest(layout.manifest_path).limits, timing)]
-        if timing_is_stale(read_reference_timing(layout.timing_folder), timing):
+        manifest = load_manifest(layout.manifest_path)
+        problems += [f"reference: {problem}" for problem in timing_problems(manifest.limits, timing)]
+        missing = missing_datasets(manifest)
+        if missing:
+            notes.append(f"the reference's timing is not recorded: {', '.join(missing)} is missing here, so the time of a grading "
+                         "with stand-in data says nothing of one with the real data (gradings get the default budget)")
+        elif timing_is_stale(read_reference_timing(layout.timing_folder), timing):
             write_reference_timing(layout.timing_folder, timing)
             notes.append(f"recorded the reference's timing in {layout.timing_folder / REFERENCE_TIMING} (commit it, then run make release)")
+        notes.append(describe_budget(layout))
     print()
     for note in notes:
         print(f"NOTE: {note}")
@@ -164,14 +171,31 @@ def validate(args):
     return 1 if problems else 0
 
 
-def describe_timing(timing, layout):
-    """The reference's grading time in words, with the budget it gives a grading."""
-    manifest = load_manifest(layout.manifest_path)
-    budget = GradingBudget.for_grading(manifest.limits, timing)
+def missing_datasets(manifest):
+    """The manifest's data sets this machine does not have (their test split cannot be loaded)."""
+    from utils.data import DatasetNotFound, load_dataset
+
+    missing = []
+    for name in manifest.datasets:
+        try:
+            load_dataset(name, "test")
+        except DatasetNotFound:
+            missing.append(name)
+    return missing
+
+
+def describe_timing(timing):
+    """The reference's grading time in words."""
     return (f"the reference's grading took {timing['wall_seconds']:g} s: {timing['worker_cpu_seconds']:g} s of CPU time in its workers "
             f"({timing['threads']} thread(s) each), {timing['grader_cpu_seconds']:g} s in the grader; the most CPU time of one call "
-            f"under each limit: {timing['longest_call_cpu_seconds']}; a grading's budget: {budget.cpu_seconds:g} s of CPU time, "
-            f"wall-clock backstop {budget.wall_seconds:g} s (Gradescope timeout: {gradescope_timeout_minutes(budget.wall_seconds)} minutes)")
+            f"under each limit: {timing['longest_call_cpu_seconds']}")
+
+
+def describe_budget(layout):
+    """The time budget a grading gets with the recorded reference timing, in words."""
+    budget = GradingBudget.for_grading(load_manifest(layout.manifest_path).limits, read_reference_timing(layout.timing_folder))
+    return (f"a grading's budget: {budget.cpu_seconds:g} s of CPU time, wall-clock backstop {budget.wall_seconds:g} s "
+            f"(Gradescope timeout: {gradescope_timeout_minutes(budget.wall_seconds)} minutes)")
 
 
 def grade_and_check(layout, folder, out, label, expect_full, timing=None):

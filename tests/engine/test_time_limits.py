@@ -16,7 +16,7 @@ import pytest
 from conftest import CORRECT_OTHER, REPO_ROOT
 
 from autograder.budget import (MIN_GRADING_SECONDS, WALL_CEILING_SECONDS, GradingBudget, grading_seconds, read_reference_timing,
-                               write_reference_timing)
+                               timing_is_stale, timing_problems, write_reference_timing)
 from autograder.grading import NOT_RUN, AssignmentLayout, grade_submission
 from autograder.results import validation_problems
 from autograder.sandbox import SubmissionTimeout, WorkerCrashed
@@ -213,3 +213,14 @@ def test_the_default_grading_budget_is_three_times_the_references_cpu_time_recor
     write_reference_timing(layout.timing_folder, {"worker_cpu_seconds": 101})
     budget = GradingBudget.for_grading(limits, read_reference_timing(layout.timing_folder))
     assert (budget.cpu_seconds, budget.wall_seconds) == (310, 930), budget
+
+
+def test_a_recorded_timing_is_kept_within_a_factor_and_the_limits_must_leave_the_reference_twice_its_time(toy_manifest):
+    stored = {"worker_cpu_seconds": 100}
+    assert timing_is_stale(None, stored) and timing_is_stale(stored, {"worker_cpu_seconds": 160}) and timing_is_stale(stored, {"worker_cpu_seconds": 60})
+    assert not timing_is_stale(stored, {"worker_cpu_seconds": 140}) and not timing_is_stale(stored, {"worker_cpu_seconds": 70})
+    timing = {"worker_cpu_seconds": 10, "longest_call_cpu_seconds": {"5": 3.0, "600": 100}}
+    problems = timing_problems(toy_manifest.limits, timing)
+    assert problems == ["one call used 3 s of CPU time, over half its limit of 5 s (raise [limits] call_seconds or training_seconds)"], problems
+    problems = timing_problems(replace(toy_manifest.limits, grading_seconds=15), {**timing, "longest_call_cpu_seconds": {}})
+    assert len(problems) == 1 and "over half the grading's budget of 15 s" in problems[0], problems
