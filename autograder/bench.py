@@ -88,6 +88,7 @@ def bare_fashion_mnist_work(root):
     with on_path(root / "solutions" / "fashion_mnist"):
         import torch
 
+        torch.set_num_threads(manifest.limits.threads)  # the engine's workers compute with this many threads
         numpy_ann = importlib.import_module("numpy_ann")
         pytorch_ann = importlib.import_module("pytorch_ann")
         pytorch_cnn = importlib.import_module("pytorch_cnn")
