@@ -3,8 +3,9 @@
 Whatever goes wrong, ``grade_submission`` returns a results document that follows the
 Gradescope specification, and writes it when asked: an unreadable submission is graded as an
 empty one with a top-level message; a broken suite is reported as a grader error. When it writes
-results.json, it writes one as soon as the tests are collected (every test "not run") and again after
-each test, so that a grading stopped from outside (Gradescope's timeout) still leaves the scores earned.
+results.json, it writes one as soon as the tests are collected (every test marked UNFINISHED, scoring 0)
+and again after each test, so that a grading stopped from outside (Gradescope's timeout) still leaves the
+scores earned.
 """
 
 import dataclasses
@@ -26,7 +27,7 @@ from autograder.results import build_results, not_run_message, write_results
 from autograder.sandbox import make_runtime_dir
 
 SUITE_VISIBILITY = {"public": "visible", "hidden": "after_published"}
-NOT_RUN = "not run: the grading was stopped (it ran out of time) before this test ran"
+UNFINISHED = "did not run: the grading was stopped (it ran out of time) before this test ran; it scores 0"
 
 
 @dataclass(frozen=True)
@@ -157,9 +158,9 @@ def run_grading(manifest, layout, source, files, artifacts_dir, budget, out=None
 
 def progress_writer(out, manifest, messages, budget):
     """A plugin's ``on_progress``: write results.json at ``out`` with the scores so far, every test that has not
-    ended yet marked NOT_RUN, and a top-level message saying so. The grading's final results replace it."""
+    ended yet marked UNFINISHED, and a top-level message saying so. The grading's final results replace it."""
     def write(plugin):
-        records = [record if nodeid in plugin.finished else dataclasses.replace(record, passed=False, output=NOT_RUN)
+        records = [record if nodeid in plugin.finished else dataclasses.replace(record, passed=False, output=UNFINISHED)
                    for nodeid, record in plugin.records.items()]
         stopped = (f"{manifest.title}: {sum(r.score for r in records):g} / {sum(r.counted_max_score for r in records):g} points so far. "
                    f"The grading was stopped before it ended: {len(plugin.records) - len(plugin.finished)} tests did not run.")

@@ -17,7 +17,7 @@ from conftest import CORRECT_OTHER, REPO_ROOT
 
 from autograder.budget import (MIN_GRADING_SECONDS, WALL_CEILING_SECONDS, GradingBudget, grading_seconds, read_reference_timing,
                                timing_is_stale, timing_problems, write_reference_timing)
-from autograder.grading import NOT_RUN, AssignmentLayout, grade_submission
+from autograder.grading import UNFINISHED, AssignmentLayout, grade_submission
 from autograder.results import validation_problems
 from autograder.sandbox import SubmissionTimeout, WorkerCrashed
 
@@ -198,7 +198,7 @@ def test_results_json_is_written_before_tests_run_and_after_each_so_a_stopped_gr
     results = json.loads(out.read_text())
     assert validation_problems(results) == [] and results["score"] == 1, f"expected a valid results.json with 1 point, got {results}"
     outputs = {test["name"]: test["output"] for test in results["tests"]}
-    assert outputs["triple() triples a number."] == NOT_RUN and outputs["double() keeps the shape of a 2-D array."] == NOT_RUN, outputs
+    assert outputs["triple() triples a number."] == UNFINISHED and outputs["double() keeps the shape of a 2-D array."] == UNFINISHED, outputs
     assert "The grading was stopped before it ended: 2 tests did not run." in results["output"], results["output"]
 
 
