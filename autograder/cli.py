@@ -156,8 +156,8 @@ def validate(args):
         problems += [f"reference: {problem}" for problem in timing_problems(manifest.limits, timing)]
         missing = missing_datasets(manifest)
         if missing:
-            notes.append(f"the reference's timing is not recorded: {', '.join(missing)} is missing here, so the time of a grading "
-                         "with stand-in data says nothing of one with the real data (gradings get the default budget)")
+            notes.append(f"the reference's timing is not recorded: {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing here, "
+                         "so the time of a grading with stand-in data says nothing of one with the real data (gradings get the default budget)")
         elif timing_is_stale(read_reference_timing(layout.timing_folder), timing):
             write_reference_timing(layout.timing_folder, timing)
             notes.append(f"recorded the reference's timing in {layout.timing_folder / REFERENCE_TIMING} (commit it, then run make release)")
