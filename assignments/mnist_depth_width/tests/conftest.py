@@ -61,8 +61,8 @@ def train_and_test(submission, manifest, mnist, build, train, schedule, what, se
     """Build a model with ``build()``, train it with ``train(model, X, y)``, predict the test images and measure the trained
     weights' accuracy (``seed``: of the perturbation, should the grader not be able to rebuild the model); returns a TrainedModel."""
     try:
+        model = build()
         with submission.time_limit(manifest.limits.training_seconds):
-            model = build()
             history = train(model)
     except SubmissionError as exc:
         raise SubmissionError(f"{what} {schedule} failed: {exc}") from exc

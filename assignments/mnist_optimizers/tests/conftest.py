@@ -131,8 +131,8 @@ def train_and_predict(run, module, build, make_optimizer, mnist, schedule, submi
     trainer = train_module or module
     context = f"{run.name}, {describe_schedule(schedule)}"
     try:
+        model = build()
         with submission.time_limit(manifest.limits.training_seconds):
-            model = build()
             optimizer = make_optimizer(model)
             kind, settings, _ = read_optimizer(submission, optimizer, context)
             run.optimizer = describe_settings(kind, settings)
