@@ -212,7 +212,8 @@ def grade_and_check(layout, folder, out, label, expect_full, timing=None):
 def expectation_problems(results, expect_full):
     """Why ``results`` (graded with locations) is not what the reference (full marks) or the handout (zero) must get.
 
-    Each problem with a test starts with where the test is defined ("tests/<a>/<suite>/<file>.py:<line> <test>").
+    Each problem with a test starts with where the test is defined ("tests/<a>/<suite>/<file>.py:<line> <test>")
+    when the results hold locations.
     A reference test that could not run because the course's data is missing ("skipped: CIFAR-10 not found
     at ...", 0 of 0 points) is not counted against it: its message is printed with the table.
     """
@@ -220,15 +221,15 @@ def expectation_problems(results, expect_full):
     if not results["tests"]:
         problems.append(f"no test ran: {results['output']}")
     for test in results["tests"]:
-        where = test["extra_data"]["location"]
+        where = f"{test['extra_data']['location']}: " if "location" in test["extra_data"] else ""
         if test["extra_data"]["grader_error"]:
-            problems.append(f"{where}: grader error in {test['number']} {test['name']}: {test['output'][:300]}")
+            problems.append(f"{where}grader error in {test['number']} {test['name']}: {test['output'][:300]}")
         elif expect_full and not_run_of(test):
             continue
         elif expect_full and test["status"] != "passed":
-            problems.append(f"{where}: {test['number']} {test['name']} failed: {test['output'][:300]}")
+            problems.append(f"{where}{test['number']} {test['name']} failed: {test['output'][:300]}")
         elif not expect_full and test["score"] > 0:
-            problems.append(f"{where}: {test['number']} {test['name']} gave the untouched handout {test['score']:g} points")
+            problems.append(f"{where}{test['number']} {test['name']} gave the untouched handout {test['score']:g} points")
     return problems
 
 
