@@ -256,8 +256,12 @@ def bwrap_command(bwrap, runtime_dir, scratch_mb, hidden=(), files=()):
     (user, PID, IPC, network, UTS, mount, cgroup), with no further user namespace allowed inside; the sandbox
     dies with its parent (the grader), and its command runs in a new session.
     """
+    size = str(scratch_mb * 2**20)
+    # The private /tmp comes first, so that an interpreter that lives under the host's /tmp is bound over it, not hidden by it.
     command = [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
-               "--hostname", "sandbox", "--ro-bind", "/usr", "/usr"]
+               "--hostname", "sandbox", "--proc", "/proc", "--dev", "/dev",
+               "--size", size, "--perms", "1777", "--tmpfs", SANDBOX_TMP, "--size", size, "--perms", "1777", "--tmpfs", "/dev/shm",
+               "--ro-bind", "/usr", "/usr"]
     for folder in SYSTEM_FOLDERS:
         if os.path.islink(folder):
             command += ["--symlink", os.readlink(folder), folder]
@@ -271,12 +275,9 @@ def bwrap_command(bwrap, runtime_dir, scratch_mb, hidden=(), files=()):
             command += ["--ro-bind", path, path]
     for path in hidden:
         command += ["--size", "4096", "--perms", "0555", "--tmpfs", str(path), "--remount-ro", str(path)]
-    size = str(scratch_mb * 2**20)
     if runtime_dir is not None:
         command += ["--ro-bind", str(runtime_dir), SANDBOX_RUNTIME]
-    command += ["--proc", "/proc", "--dev", "/dev",
-                "--size", size, "--perms", "1777", "--tmpfs", SANDBOX_TMP, "--size", size, "--perms", "1777", "--tmpfs", "/dev/shm",
-                "--perms", "0700", "--dir", SANDBOX_SUBMISSION]
+    command += ["--perms", "0700", "--dir", SANDBOX_SUBMISSION]
     for fd, name in files:
         command += ["--perms", "0644", "--file", str(fd), f"{SANDBOX_SUBMISSION}/{name}"]
     return command + ["--chdir", SANDBOX_SUBMISSION, "--"]
