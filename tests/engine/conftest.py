@@ -1,5 +1,7 @@
 """Fixtures for the engine's own tests: a small assignment laid out like a real one."""
 
+import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -9,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from autograder.manifest import load_manifest
+from autograder.results import build_results, write_results
 from autograder.sandbox import Submission, make_runtime_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -85,6 +88,17 @@ def write(path, text):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text))
     return path
+
+
+def write_batch_run(out_dir, student, records, *, assignment, graded_at, output="Graded.", error=None, name=None, sid=None,
+                    email=None, content="v1"):
+    """Write OUTDIR/submissions/<student>/{results.json, metadata.json} as the batch grader does (``records``: GradedTests)."""
+    folder = out_dir / "submissions" / student
+    write_results(build_results(records, output=output, execution_time=1.0), folder / "results.json")
+    metadata = {"student": student, "name": name, "sid": sid, "email": email, "source": f"in/{student}.zip",
+                "fingerprint": hashlib.sha256(f"{student}:{content}".encode()).hexdigest(), "graded_at": graded_at,
+                "seconds": 1.0, "assignment": assignment, "error": error}
+    (folder / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
 
 
 @pytest.fixture

@@ -1,15 +1,15 @@
 """The gradebook of a batch: runs recorded once each in SQLite, grades.csv per handout part, the summary."""
 
 import csv
-import hashlib
 import json
 import sqlite3
 
 import pytest
+from conftest import write_batch_run
 
 from autograder.gradebook import SCHEMA, gradebook_summary, main, update_gradebook
 from autograder.manifest import load_manifest
-from autograder.results import GradedTest, build_results, write_results
+from autograder.results import GradedTest
 
 MANIFEST = """
 [assignment]
@@ -51,15 +51,9 @@ def graded_tests(*, relu=True, shape=True, awarded=None, grader_error=False):
     ]
 
 
-def write_run(out_dir, student, records, *, graded_at, output="Batch toy: graded.", error=None, name=None, sid=None,
-              email=None, content="v1"):
-    """Write OUTDIR/submissions/<student>/{results.json, metadata.json} as the batch grader does."""
-    folder = out_dir / "submissions" / student
-    write_results(build_results(records, output=output, execution_time=1.0), folder / "results.json")
-    metadata = {"student": student, "name": name, "sid": sid, "email": email, "source": f"in/{student}.zip",
-                "fingerprint": hashlib.sha256(f"{student}:{content}".encode()).hexdigest(), "graded_at": graded_at,
-                "seconds": 1.0, "assignment": "batch_toy", "error": error}
-    (folder / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+def write_run(out_dir, student, records, *, graded_at, output="Batch toy: graded.", **metadata):
+    """A graded run of the toy batch assignment in OUTDIR (see ``write_batch_run``)."""
+    write_batch_run(out_dir, student, records, assignment="batch_toy", graded_at=graded_at, output=output, **metadata)
 
 
 @pytest.fixture

@@ -1,17 +1,15 @@
 """Scores a person gives: the rubric sheet, its import into the gradebook and grades.csv, and the feedback page."""
 
 import csv
-import hashlib
-import json
 import sqlite3
 
 import pytest
-from conftest import open_page
+from conftest import open_page, write_batch_run
 
 from autograder.cli import main
 from autograder.manifest import ManifestError, load_manifest
 from autograder.manual import RUBRIC_COLUMNS
-from autograder.results import GradedTest, build_results, write_results
+from autograder.results import GradedTest
 
 MANIFEST = """
 [assignment]
@@ -59,13 +57,9 @@ def graded_tests(passed):
 
 
 def write_run(out_dir, student, passed, name=None):
-    """Write OUTDIR/submissions/<student>/{results.json, metadata.json} as the batch grader does."""
-    folder = out_dir / "submissions" / student
-    write_results(build_results(graded_tests(passed), output="Manual toy: graded.", execution_time=1.0), folder / "results.json")
-    metadata = {"student": student, "name": name, "sid": None, "email": None, "source": f"in/{student}", "seconds": 1.0,
-                "fingerprint": hashlib.sha256(student.encode()).hexdigest(), "graded_at": "2026-01-01T10:00:00+00:00",
-                "assignment": "manual_toy", "error": None}
-    (folder / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+    """A graded run of the manual toy assignment in OUTDIR (see ``write_batch_run``)."""
+    write_batch_run(out_dir, student, graded_tests(passed), assignment="manual_toy", graded_at="2026-01-01T10:00:00+00:00",
+                    output="Manual toy: graded.", name=name)
 
 
 @pytest.fixture
