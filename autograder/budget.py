@@ -11,7 +11,9 @@
   largest timeout: past it no call runs, and results.json is written.
 - A call that ran out of time is not run again in the same grading: the same module import, or the same callable
   reached from a module by attribute reads (a function, a class) with the same arguments and no larger limit,
-  fails at once with the first message. A fresh worker would run it the same way (workers are seeded).
+  fails at once with the first message. A fresh worker would run it the same way (workers are seeded). Once such
+  a callable has run out of time with STRIKES different sets of arguments, it fails at once with any arguments
+  under no larger limit: a constructor that loops whatever it is given costs two call limits, not one per test.
 """
 
 import hashlib
@@ -28,6 +30,7 @@ MIN_GRADING_SECONDS = 120.0  # with it, a grading's backstop fits Gradescope's d
 GRADESCOPE_MAX_TIMEOUT_SECONDS = 40 * 60  # the largest autograder timeout Gradescope allows (its default is 10 minutes)
 GRADESCOPE_MARGIN_SECONDS = 3 * 60  # the image's start, the grader's own work after the last call, writing results.json
 WALL_CEILING_SECONDS = GRADESCOPE_MAX_TIMEOUT_SECONDS - GRADESCOPE_MARGIN_SECONDS
+STRIKES = 2  # a callable that ran out of time with this many sets of arguments is not run again with others
 TIMING_TOLERANCE = 1.5  # a recorded reference timing is kept while new measures stay within this factor of it
 
 
@@ -88,14 +91,15 @@ def gradescope_timeout_minutes(wall_seconds):
 
 def call_key(path, header, blobs):
     """The key under which a call of the callable at attribute ``path`` with the encoded arguments of ``header`` and
-    ``blobs`` is remembered, or None when it cannot be repeated (no path, or an argument is an object of the worker)."""
+    ``blobs`` is remembered: (path, digest of the arguments), or None when it cannot be repeated (no path, or an
+    argument is an object of the worker)."""
     arguments = json.dumps([header.get("args"), header.get("kwargs")], sort_keys=True, default=str)
     if path is None or '"$handle"' in arguments:
         return None
     digest = hashlib.sha256(arguments.encode("utf-8"))
     for blob in blobs:
         digest.update(len(blob).to_bytes(8, "little") + bytes(blob))
-    return f"call {path} {digest.hexdigest()}"
+    return path, digest.hexdigest()
 
 
 @dataclass
@@ -107,7 +111,8 @@ class GradingBudget:
     - wall_factor: a call's wall-clock backstop, in multiples of its CPU-time limit.
     - spent: CPU seconds the calls used so far.
     - longest: {call limit: the most CPU seconds one call under that limit used}, for ``validate``.
-    - timed_out: {call key: (the call's limit, its message)} of the calls stopped by their own limits.
+    - timed_out: {call key: (the call's limit, its message)} of the calls stopped by their own limits (an import's
+      key is a string, a call's is (callable path, digest of its arguments) from ``call_key``).
     """
 
     cpu_seconds: float
@@ -162,6 +167,15 @@ class GradingBudget:
             self.timed_out[key] = (seconds, message)
 
     def earlier(self, key, seconds):
-        """The message of an earlier run of call ``key`` that ran out of a limit of at least ``seconds``, else None."""
+        """Why call ``key`` is not run again under a limit of ``seconds`` (None when it may run): the same call, or
+        its callable with STRIKES other sets of arguments, ran out of a limit of at least ``seconds`` earlier."""
         limit, message = self.timed_out.get(key, (None, None))
-        return message if limit is not None and seconds <= limit else None
+        if limit is not None and seconds <= limit:
+            return f"{message} [not run again: the same call ran out of time earlier in this grading]"
+        if not isinstance(key, tuple):
+            return None
+        strikes = [message for other, (limit, message) in self.timed_out.items()
+                   if isinstance(other, tuple) and other[0] == key[0] and seconds <= limit]
+        if len(strikes) < STRIKES:
+            return None
+        return f"{strikes[0]} [not run again: {key[0]} ran out of time with {len(strikes)} other sets of arguments earlier in this grading]"

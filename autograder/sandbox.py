@@ -10,7 +10,8 @@ each worker also runs as a user id of its own (no other process, other workers i
 it), and every process of that user id is killed when the worker ends. Without bubblewrap, a root
 grader gives workers mount and network namespaces where the course's secrets (suites, solutions,
 built zips, results, data sets) are covered by empty read-only folders (``Isolation.describe`` says
-which applies). Tests hold ``RemoteObject`` proxies: attribute reads, writes and calls travel as
+which applies). Wherever libseccomp works, a system-call filter (``autograder.worker.syscall_filter``) keeps
+workers from creating System V IPC objects, kernel memory outside their limits. Tests hold ``RemoteObject`` proxies: attribute reads, writes and calls travel as
 messages; values come back as data (JSON-able values and numpy arrays, never pickles) or as
 further proxies.
 
@@ -170,6 +171,8 @@ class Isolation:
       secret folders that lie inside a folder the sandbox shows (data sets under /usr or in the
       environment); without it, every secret folder (``secret_paths``).
     - note: why bubblewrap is not used, when it is not.
+    - syscall_filter: whether workers install the system-call filter (``autograder.worker.syscall_filter``).
+    - filter_note: why they do not, when they do not.
     """
 
     uid: int = None
@@ -178,9 +181,16 @@ class Isolation:
     hidden: tuple = ()
     bwrap: str = None
     note: str = ""
+    syscall_filter: bool = False
+    filter_note: str = ""
 
     def describe(self):
         """One line for the staff: what this machine's workers are kept from."""
+        return self.describe_view() + ("; System V shared memory, message queues and semaphores cannot be created (seccomp)"
+                                       if self.syscall_filter else f"; no system-call filter ({self.filter_note})")
+
+    def describe_view(self):
+        """What this machine's workers are kept from by their user ids, namespaces and view of the file system."""
         if self.bwrap:
             who = "users of their own" if self.uid is not None else "the grader's own user (grade as root for a user id per worker)"
             hidden = f"; hidden inside it: {', '.join(map(str, self.hidden))}" if self.hidden else ""
@@ -321,6 +331,20 @@ def bwrap_problem():
     return ""
 
 
+@functools.lru_cache(maxsize=1)
+def syscall_filter_problem():
+    """Why workers cannot install the system-call filter here ("" when they can); probed once, in a process of its own."""
+    try:
+        probe = subprocess.run([worker_python(), "-I", str(ENGINE_ROOT / "worker" / "syscall_filter.py")], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={}, timeout=60)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"the probe could not be started: {exc}"
+    if probe.returncode != 0:
+        error = probe.stderr.decode(errors="replace").strip().splitlines()
+        return f"seccomp cannot be used here: {error[-1] if error else f'exit status {probe.returncode}'}"
+    return ""
+
+
 def bwrap_available():
     """The bubblewrap program when workers can run in its sandbox here, else None."""
     return None if bwrap_problem() else shutil.which("bwrap") or shutil.which("bwrap", path="/usr/bin:/bin:/usr/local/bin")
@@ -345,14 +369,16 @@ def machine_isolation():
     if os.geteuid() == 0:
         uid = fresh_uid()
         ISSUED_UIDS.append(uid)
+    filter_note = syscall_filter_problem()
+    syscall_filter = {"syscall_filter": not filter_note, "filter_note": filter_note}
     bwrap = bwrap_available()
     if bwrap:
-        return Isolation(uid=uid, gid=uid, bwrap=bwrap, hidden=sandbox_hidden_paths())
+        return Isolation(uid=uid, gid=uid, bwrap=bwrap, hidden=sandbox_hidden_paths(), **syscall_filter)
     note = bwrap_problem() or "switched off"
     if uid is None:
-        return Isolation(note=note)
+        return Isolation(note=note, **syscall_filter)
     namespaces = namespaces_available()
-    return Isolation(uid=uid, gid=uid, namespaces=namespaces, hidden=secret_paths() if namespaces else (), note=note)
+    return Isolation(uid=uid, gid=uid, namespaces=namespaces, hidden=secret_paths() if namespaces else (), note=note, **syscall_filter)
 
 
 def checked(result, what):
@@ -572,7 +598,7 @@ class Worker:
 
     def start(self, runtime_dir, read_fd, write_fd, env):
         """Start the worker process in its folder of the shared temporary folder (no bubblewrap)."""
-        return self.popen([worker_python(), "-I", "-c", BOOT, str(runtime_dir), str(read_fd), str(write_fd), str(self.folder)],
+        return self.popen([worker_python(), "-I", "-c", BOOT, str(runtime_dir), str(read_fd), str(write_fd), str(self.folder), self.filter_argument],
                           (read_fd, write_fd), self.folder, env)
 
     def start_in_bwrap(self, files, runtime_dir, read_fd, write_fd, env):
@@ -581,12 +607,17 @@ class Worker:
         file_fds = [(memory_file(name, content), name) for name, content in files.items()]
         try:
             command = bwrap_command(self.isolation.bwrap, runtime_dir, self.limits.scratch_mb, self.isolation.hidden, file_fds)
-            command += [worker_python(), "-I", "-c", BOOT, SANDBOX_RUNTIME, str(read_fd), str(write_fd), SANDBOX_SUBMISSION]
+            command += [worker_python(), "-I", "-c", BOOT, SANDBOX_RUNTIME, str(read_fd), str(write_fd), SANDBOX_SUBMISSION, self.filter_argument]
             largest = max((len(content) for content in files.values()), default=0)
             return self.popen(command, (read_fd, write_fd, *(fd for fd, _ in file_fds)), "/", env, largest)
         finally:
             for fd, _ in file_fds:
                 os.close(fd)
+
+    @property
+    def filter_argument(self):
+        """The worker's last argument: whether it installs the system-call filter."""
+        return "filter" if self.isolation.syscall_filter else "no-filter"
 
     @property
     def alive(self):
@@ -832,7 +863,7 @@ class Submission:
             key = call_key(callable_path, header, blobs)
         earlier = self.budget.earlier(key, self.timeout)
         if earlier is not None:
-            raise SubmissionTimeout(f"{earlier} [not run again: the same call ran out of time earlier in this grading]")
+            raise SubmissionTimeout(earlier)
         refusal = self.budget.refusal()
         if refusal:
             raise SubmissionTimeout(f"{where} was not run: {refusal}")

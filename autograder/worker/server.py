@@ -1,7 +1,8 @@
 """The loop a sandboxed worker runs: it answers the grader's requests about the submission.
 
 Started by ``autograder.sandbox`` as ``python -I -c ...`` in a fresh folder holding only the
-submission's files, with the channel's file descriptors as arguments. Requests:
+submission's files, with the channel's file descriptors as arguments and whether to install the system-call
+filter (``syscall_filter``) before the first request. Requests:
 
 - ``{"op": "import", "module": name}``: import a submitted module; answers its handle.
 - ``{"op": "getattr", "target": id, "name": attr}``; ``{"op": "setattr", "target": id, "name": attr, "value": v}``.
@@ -20,7 +21,7 @@ import traceback
 
 import numpy as np
 
-from . import introspect, protocol
+from . import introspect, protocol, syscall_filter
 
 MAX_TRACEBACK_CHARS = 4000
 
@@ -144,5 +145,7 @@ def serve(read_fd, write_fd, submission_dir):
 
 
 def main(argv):
-    """Entry point; ``argv`` is [read_fd, write_fd, submission_dir]."""
+    """Entry point; ``argv`` is [read_fd, write_fd, submission_dir, "filter" or "no-filter"]."""
+    if argv[3] == "filter":
+        syscall_filter.install()
     serve(int(argv[0]), int(argv[1]), argv[2])

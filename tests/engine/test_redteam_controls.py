@@ -108,15 +108,34 @@ def test_orphans_outlive_grading_with_neither_the_pid_namespace_nor_the_kill_by_
     assert any("marker" in what for what, _ in runner.leftovers()), "expected the orphans to outlive grading without the PID namespace and the kill by user id"
 
 
+def without_syscall_filter(monkeypatch):
+    """Switch the workers' system-call filter off."""
+    monkeypatch.setattr(sandbox, "syscall_filter_problem", lambda: "switched off")
+
+
 @needs_bwrap
-def test_shared_memory_stays_after_grading_without_bubblewrap(tmp_path, monkeypatch, runner):
+def test_shared_memory_stays_after_grading_without_bubblewrap_and_its_segments_without_the_syscall_filter(tmp_path, monkeypatch, runner):
     grade_attack(tmp_path / "sandboxed", "fill_shm", runner)
     assert not runner.leftovers(), "expected nothing left in /dev/shm or System V shared memory after a bubblewrap worker"
     without_bwrap(monkeypatch)
+    grade_attack(tmp_path / "filtered", "fill_shm", runner)
+    left = dict(runner.leftovers())
+    assert left == {"file(s) in /dev/shm": 96}, f"expected the 96 files to stay after grading without bubblewrap, and no segment, got {left}"
+    without_syscall_filter(monkeypatch)
     grade_attack(tmp_path / "exposed", "fill_shm", runner)
     left = dict(runner.leftovers())
     assert left.get("file(s) in /dev/shm") == 96 and left.get("System V shared-memory segment(s)") == 8, (
-        f"expected the 96 files and 8 segments to stay after grading without bubblewrap, got {left}")
+        f"expected the 96 files and 8 segments to stay after grading without bubblewrap and the filter, got {left}")
+
+
+@needs_bwrap
+def test_a_worker_holds_more_shared_memory_than_its_memory_limit_without_the_syscall_filter(tmp_path, monkeypatch, runner):
+    filtered = scores(grade_attack(tmp_path / "filtered", "hold_shared_memory", runner))
+    assert sum(filtered.values()) == 6, f"expected the honest 6 points with the filter (no segment created), got {filtered}"
+    without_syscall_filter(monkeypatch)
+    results = grade_attack(tmp_path / "exposed", "hold_shared_memory", runner)
+    assert sum(scores(results).values()) == 4, (
+        f"expected the 1.5 GB held (add answering wrongly: 4 points) without the filter, got {scores(results)}")
 
 
 def worker_folders_of(uids):

@@ -129,7 +129,7 @@ def test_calls_stop_at_the_gradings_wall_clock_backstop(sandboxed):
     assert str(stop).endswith("was not run: the grading's wall-clock backstop of 1 s is reached"), str(stop)
 
 
-def test_a_constructor_that_ran_out_of_time_fails_at_once_when_called_again_with_the_same_arguments(sandboxed):
+def test_a_constructor_that_ran_out_of_time_fails_at_once_with_the_same_arguments_or_after_two_sets_of_arguments(sandboxed):
     submission = sandboxed({"calc.py": PROBE})
     with submission.time_limit(1):
         first = timeout_of(lambda: submission.module("calc").Stuck(3))
@@ -139,6 +139,10 @@ def test_a_constructor_that_ran_out_of_time_fails_at_once_when_called_again_with
         assert submission.budget.spent - spent < 0.5, f"expected the same call not to run again, it used {submission.budget.spent - spent:.1f} s"
         other = timeout_of(lambda: submission.module("calc").Stuck(4))
         assert "not run again" not in str(other) and other.cpu_used >= 1, f"expected Stuck(4) to run, got {other}"
+        spent = submission.budget.spent
+        third = timeout_of(lambda: submission.module("calc").Stuck(5))
+        assert str(third) == f"{first} [not run again: calc.Stuck ran out of time with 2 other sets of arguments earlier in this grading]", str(third)
+        assert submission.budget.spent - spent < 0.5, f"expected Stuck(5) not to run after two strikes, it used {submission.budget.spent - spent:.1f} s"
     with submission.time_limit(1.5):
         longer = timeout_of(lambda: submission.module("calc").Stuck(3))
     assert "not run again" not in str(longer) and longer.cpu_used >= 1.5, f"expected Stuck(3) to run again under a longer limit, got {longer}"
