@@ -42,7 +42,7 @@ from pathlib import Path
 
 from autograder import static_checks
 from autograder.budget import GradingBudget, call_key
-from autograder.cputime import WorkerClock
+from autograder.cputime import CpuGroup, WorkerClock, cpu_groups_available
 from autograder.plain_text import plain_text
 from autograder.worker import protocol
 
@@ -461,14 +461,17 @@ def make_runtime_dir():
     return runtime
 
 
-def enter_sandbox(limits, isolation, file_bytes=0):
-    """Run in the worker's process before exec: namespaces (without bubblewrap), then its user id, then limits.
+def enter_sandbox(limits, isolation, file_bytes=0, group=None):
+    """Run in the worker's process before exec: its CPU-accounting ``group`` (a CpuGroup, or None), namespaces
+    (without bubblewrap), then its user id, then limits.
 
     PR_SET_PDEATHSIG asks the kernel to kill the worker (with bubblewrap: bwrap, whose sandbox then ends)
     when the grading process dies, even by SIGKILL, so that no student code outlives a killed grader (set
     after the user id changes, which would clear it). With bubblewrap the file size limit is at least
     ``file_bytes``, the largest submitted file, which bwrap copies into the sandbox under that limit.
     """
+    if group is not None:
+        group.join()
     if isolation.namespaces:
         enter_namespaces(isolation.hidden)
     if isolation.uid is not None:
@@ -542,7 +545,9 @@ class Worker:
     - runtime_dir: folder from ``make_runtime_dir``.
 
     With bubblewrap, the worker's folder exists only in its sandbox (SANDBOX_SUBMISSION, in its private /tmp)
-    and ``folder`` is None; without it, ``folder`` is a fresh folder of the shared temporary folder.
+    and ``folder`` is None; without it, ``folder`` is a fresh folder of the shared temporary folder. Where
+    control groups can be created, the worker runs in a CPU-accounting group of its own (``cpu_group``), else
+    ``cpu_group`` is None and its CPU time is read from /proc (``autograder.cputime``).
     """
 
     def __init__(self, files, limits, runtime_dir):
@@ -550,6 +555,7 @@ class Worker:
         self.requests = 0
         self.isolation = machine_isolation()
         self.folder = None
+        self.cpu_group = CpuGroup.create() if cpu_groups_available() else None
         to_worker_read, self.to_worker = os.pipe()
         self.from_worker, from_worker_write = os.pipe()
         env = {"PATH": "/usr/bin:/bin", "USER": "student", "LOGNAME": "student",
@@ -573,13 +579,15 @@ class Worker:
                 os.close(fd)
             if self.folder is not None:
                 remove_tree(self.folder)
+            if self.cpu_group is not None:
+                self.cpu_group.remove()
             raise
         finally:
             os.close(to_worker_read)
             os.close(from_worker_write)
         self.stdout = OutputCapture(self.process.stdout, limits.output_kb * 1024)
         self.stderr = OutputCapture(self.process.stderr, limits.output_kb * 1024)
-        self.clock = WorkerClock(self.process.pid, None if self.isolation.bwrap else self.isolation.uid)
+        self.clock = WorkerClock(self.process.pid, None if self.isolation.bwrap else self.isolation.uid, self.cpu_group)
         self.call = None
 
     def popen(self, command, pass_fds, cwd, env, file_bytes=0):
@@ -588,7 +596,7 @@ class Worker:
             return subprocess.Popen(
                 command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 pass_fds=pass_fds, start_new_session=True,
-                preexec_fn=lambda: enter_sandbox(self.limits, self.isolation, file_bytes),
+                preexec_fn=lambda: enter_sandbox(self.limits, self.isolation, file_bytes, self.cpu_group),
             )
         except (OSError, subprocess.SubprocessError) as exc:
             raise SandboxError(
@@ -718,6 +726,8 @@ class Worker:
         self.stderr.thread.join(timeout=5)
         if self.folder is not None:
             remove_tree(self.folder)
+        if self.cpu_group is not None:
+            self.cpu_group.remove()
 
     def output(self):
         """The captured stdout and stderr of the worker."""

@@ -19,10 +19,13 @@ from autograder.budget import (MIN_GRADING_SECONDS, WALL_CEILING_SECONDS, Gradin
                                timing_is_stale, timing_problems, write_reference_timing)
 from autograder.grading import UNFINISHED, AssignmentLayout, grade_submission
 from autograder.results import validation_problems
+from autograder import sandbox
+from autograder.cputime import cpu_groups_available
 from autograder.sandbox import SubmissionTimeout, WorkerCrashed
 
 PROBE = """
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -64,6 +67,15 @@ def spin_in_orphan():
     time.sleep(3600)
 
 
+def spin_in_ignored_children():
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    while True:
+        if os.fork() == 0:
+            burn(0.2)
+            os._exit(0)
+        time.sleep(0.25)
+
+
 class Stuck:
     def __init__(self, size):
         spin()
@@ -100,6 +112,33 @@ def test_the_cpu_time_of_threads_children_and_orphans_counts(sandboxed, how):
     with submission.time_limit(1):
         stop = timeout_of(getattr(submission.module("calc"), how))
     assert stop.struck == "cpu" and stop.cpu_used >= 1, f"expected {how}'s CPU time counted and the CPU limit to strike, got {stop}"
+
+
+needs_cpu_groups = pytest.mark.skipif(not cpu_groups_available(), reason="control groups cannot be created here (not root, or a read-only cgroup file system)")
+
+
+@needs_cpu_groups
+def test_the_cpu_time_of_children_the_kernel_reaps_counts_in_the_workers_control_group(sandboxed, monkeypatch):
+    submission = sandboxed({"calc.py": PROBE})
+    submission.budget.wall_factor = 8  # the caller sleeps: only its children's CPU time can stop it first
+    with submission.time_limit(1):
+        stop = timeout_of(submission.module("calc").spin_in_ignored_children)
+    assert stop.struck == "cpu" and stop.cpu_used >= 1, f"expected the ended children's CPU time counted and the CPU limit to strike, got {stop}"
+    monkeypatch.setattr(sandbox, "cpu_groups_available", lambda: False)
+    control = sandboxed({"calc.py": PROBE})
+    control.budget.wall_factor = 8
+    with control.time_limit(1):
+        escaped = timeout_of(control.module("calc").spin_in_ignored_children)
+    assert escaped.struck == "wall" and escaped.cpu_used < 1, (
+        f"expected the children's time to escape a count from /proc (the wall-clock backstop striking), got {escaped}")
+
+
+def test_a_worker_leaves_no_control_group_behind(sandboxed):
+    submission = sandboxed({"calc.py": PROBE})
+    submission.module("calc").burn(0.1)
+    group = submission.worker.cpu_group
+    submission.close()
+    assert group is None or not group.folder.exists(), f"expected the worker's control group {group.folder} removed"
 
 
 def test_a_sleeping_call_is_stopped_by_the_wall_clock_backstop(sandboxed):
