@@ -29,7 +29,7 @@ memory_mb = 6144
 output_kb = 4
 
 [files."calc.py"]
-allowed_imports = ["numpy", "os", "signal", "sys", "subprocess", "threading", "time"]
+allowed_imports = ["ctypes", "numpy", "os", "signal", "sys", "subprocess", "threading", "time"]
 
 [files."other.py"]
 allowed_imports = ["calc", "numpy", "torch"]

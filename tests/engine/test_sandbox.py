@@ -1,5 +1,6 @@
 """The sandbox: student code runs in a limited worker process and every failure becomes a clear SubmissionError."""
 
+import errno
 import io
 import os
 import random
@@ -123,6 +124,28 @@ def test_memory_beyond_the_limit_is_refused(sandboxed):
     calc = sandboxed({"calc.py": PROBE}).module("calc")
     with pytest.raises(SubmissionError, match="MemoryError|killed"):
         calc.allocate(8192)
+
+
+SYSTEM_V_PROBE = """
+import ctypes
+
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def create_each():
+    outcomes = {}
+    for name, arguments in (("shmget", (0, 2**20, 0o600)), ("msgget", (0, 0o600)), ("semget", (0, 1, 0o600))):
+        created = getattr(libc, name)(*arguments)
+        outcomes[name] = ctypes.get_errno() if created == -1 else "created"
+    return outcomes
+"""
+
+
+@pytest.mark.skipif(bool(sandbox.syscall_filter_problem()), reason=f"skipped: the system-call filter cannot load here ({sandbox.syscall_filter_problem()})")
+def test_a_worker_cannot_create_system_v_shared_memory_message_queues_or_semaphores(sandboxed):
+    outcomes = sandboxed({"calc.py": SYSTEM_V_PROBE}).module("calc").create_each()
+    assert outcomes == {"shmget": errno.EPERM, "msgget": errno.EPERM, "semget": errno.EPERM}, (
+        f"expected each System V object refused with EPERM ({errno.EPERM}), got {outcomes}")
 
 
 def test_output_floods_are_cut_to_the_limit(sandboxed):
