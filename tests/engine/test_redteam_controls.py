@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from autograder import sandbox
+from autograder import isolation, sandbox
 from autograder.grading import AssignmentLayout, grade_submission
 from autograder.sandbox import REPO_ROOT
 
 REDTEAM = REPO_ROOT / "tests" / "redteam"
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the defences under control exist only when grading as root")
-needs_bwrap = pytest.mark.skipif(os.geteuid() != 0 or not sandbox.bwrap_available(), reason="needs bubblewrap sandboxes")
+needs_bwrap = pytest.mark.skipif(os.geteuid() != 0 or not isolation.bwrap_available(), reason="needs bubblewrap sandboxes")
 
 
 def load_runner():
@@ -50,12 +50,12 @@ def scores(results):
 
 def without_bwrap(monkeypatch):
     """Switch the bubblewrap sandbox off: workers get the hand-made namespaces instead."""
-    monkeypatch.setattr(sandbox, "bwrap_available", lambda: None)
+    monkeypatch.setattr(isolation, "bwrap_available", lambda: None)
 
 
 def test_label_theft_earns_the_accuracy_points_when_the_data_sets_are_not_hidden(tmp_path, monkeypatch):
     honest = grade_attack(tmp_path, "steal_labels")
-    monkeypatch.setattr(sandbox, "secret_paths", lambda: ())
+    monkeypatch.setattr(isolation, "secret_paths", lambda: ())
     exposed = grade_attack(tmp_path / "exposed", "steal_labels")
     if any("not found" in test["output"] for test in exposed["tests"]):
         pytest.skip("skipped: Fashion-MNIST not found")
@@ -64,7 +64,7 @@ def test_label_theft_earns_the_accuracy_points_when_the_data_sets_are_not_hidden
 
 def test_reading_the_hidden_suite_earns_its_point_when_the_suites_are_not_hidden(tmp_path, monkeypatch):
     without_bwrap(monkeypatch)
-    monkeypatch.setattr(sandbox, "secret_paths", lambda: ())
+    monkeypatch.setattr(isolation, "secret_paths", lambda: ())
     results = grade_attack(tmp_path, "steal_hidden_suite")
     assert results["score"] == 7, f"expected the leak test's point (7 in all) once the suites are visible, got {scores(results)}"
 
@@ -72,7 +72,7 @@ def test_reading_the_hidden_suite_earns_its_point_when_the_suites_are_not_hidden
 def test_a_connection_reaches_the_loopback_listener_without_a_network_namespace(tmp_path, monkeypatch):
     listener = load_runner().Listener()
     without_bwrap(monkeypatch)
-    monkeypatch.setattr(sandbox, "namespaces_available", lambda: False)
+    monkeypatch.setattr(isolation, "namespaces_available", lambda: False)
     grade_attack(tmp_path, "network", PORT=listener.port)
     assert listener.connections > 0, "expected the attack's connection to arrive when workers share the grader's network"
 
@@ -110,7 +110,7 @@ def test_orphans_outlive_grading_with_neither_the_pid_namespace_nor_the_kill_by_
 
 def without_syscall_filter(monkeypatch):
     """Switch the workers' system-call filter off."""
-    monkeypatch.setattr(sandbox, "syscall_filter_problem", lambda: "switched off")
+    monkeypatch.setattr(isolation, "syscall_filter_problem", lambda: "switched off")
 
 
 @needs_bwrap
@@ -148,16 +148,16 @@ def test_tmp_fills_the_shared_folder_and_a_deep_tree_outlives_plain_rmtree_witho
     results = grade_attack(tmp_path / "sandboxed", "fill_tmp", runner)
     assert results["score"] == 6 and not runner.leftovers(), f"expected an unharmed grading and nothing left, got {scores(results)}"
     without_bwrap(monkeypatch)
-    issued = len(sandbox.ISSUED_UIDS)
+    issued = len(isolation.ISSUED_UIDS)
     results = grade_attack(tmp_path / "exposed", "fill_tmp", runner)
     assert dict(runner.leftovers()).get("file(s) or folder(s) in the shared temporary folder") == 21, "expected 20 files and a tree left in the shared /tmp"
-    assert not worker_folders_of(sandbox.ISSUED_UIDS[issued:]), "expected remove_tree to remove the worker folder and its 3,000-deep tree"
+    assert not worker_folders_of(isolation.ISSUED_UIDS[issued:]), "expected remove_tree to remove the worker folder and its 3,000-deep tree"
     plain = shutil.rmtree
     monkeypatch.setattr(sandbox, "remove_tree", lambda path: plain(path, ignore_errors=True))
-    issued = len(sandbox.ISSUED_UIDS)
+    issued = len(isolation.ISSUED_UIDS)
     grade_attack(tmp_path / "plain_rmtree", "fill_tmp", runner)
     runner.leftovers()
-    left = worker_folders_of(sandbox.ISSUED_UIDS[issued:])
+    left = worker_folders_of(isolation.ISSUED_UIDS[issued:])
     for folder in left:
         runner.remove_tree(folder)
     assert left, "expected shutil.rmtree to leave the worker folder holding a 3,000-deep tree"

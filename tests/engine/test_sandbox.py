@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import sandbox
+from autograder import isolation, sandbox
 from autograder.sandbox import REPO_ROOT, StudentError, SubmissionError, UnreadableReply, WorkerCrashed
 from autograder.worker.protocol import Tensor
 
@@ -141,7 +141,7 @@ def create_each():
 """
 
 
-@pytest.mark.skipif(bool(sandbox.syscall_filter_problem()), reason=f"skipped: the system-call filter cannot load here ({sandbox.syscall_filter_problem()})")
+@pytest.mark.skipif(bool(isolation.syscall_filter_problem()), reason=f"skipped: the system-call filter cannot load here ({isolation.syscall_filter_problem()})")
 def test_a_worker_cannot_create_system_v_shared_memory_message_queues_or_semaphores(sandboxed):
     outcomes = sandboxed({"calc.py": SYSTEM_V_PROBE}).module("calc").create_each()
     assert outcomes == {"shmget": errno.EPERM, "msgget": errno.EPERM, "semget": errno.EPERM}, (
@@ -283,7 +283,7 @@ def test_a_worker_busy_in_student_code_dies_with_a_grading_process_that_is_kille
         if alive:
             os.kill(worker_pid, 9)
         assert not alive, f"expected the worker {worker_pid} to die with its killed grading process, it is still running"
-        if sandbox.bwrap_available():
+        if isolation.bwrap_available():
             left = [path.name for path in temp.glob("autograder-worker-*")]
             assert not left, f"expected no worker folder in the grader's temporary folder with bubblewrap, got {left}"
     finally:
@@ -296,7 +296,7 @@ def test_each_worker_runs_as_a_user_of_its_own_and_sees_no_secret_folder(sandbox
     first, second = sandboxed({"calc.py": probe}), sandboxed({"calc.py": probe})
     first_uid, second_uid = first.module("calc").who(), second.module("calc").who()
     assert first_uid != second_uid and 0 not in (first_uid, second_uid), f"expected two distinct unprivileged user ids, got {first_uid} and {second_uid}"
-    hidden = sandbox.secret_paths()
+    hidden = isolation.secret_paths()
     assert REPO_ROOT / "tests" in hidden and REPO_ROOT / "solutions" in hidden, f"expected the suites and solutions among the hidden folders, got {hidden}"
     seen = first.module("calc").listing(str(REPO_ROOT / "tests"))
     assert seen in ([], None), f"expected the worker to see no tests folder or an empty one, got {seen}"
@@ -461,7 +461,7 @@ def facts():
 """
 
 
-@pytest.mark.skipif(not sandbox.bwrap_available(), reason="needs bubblewrap sandboxes")
+@pytest.mark.skipif(not isolation.bwrap_available(), reason="needs bubblewrap sandboxes")
 def test_a_bubblewrap_worker_sees_only_the_interpreter_its_runtime_and_its_private_scratch(sandboxed):
     copy = Path(sandbox.tempfile.mkdtemp(prefix="autograder-test-course-copy-"))
     try:

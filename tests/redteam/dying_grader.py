@@ -15,14 +15,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from autograder import sandbox  # noqa: E402
+from autograder import isolation, sandbox  # noqa: E402
 from autograder.grading import AssignmentLayout, grade_submission  # noqa: E402
 
 
 def main(argv):
     """Grade argv[0], announcing each worker's user id on stdout."""
     if "--no-bwrap" in argv:
-        sandbox.bwrap_available = lambda: None
+        isolation.bwrap_available = lambda: None
     issue = sandbox.machine_isolation
     announcements = os.fdopen(os.dup(sys.stdout.fileno()), "w")  # pytest captures file descriptor 1 while the suites run
 

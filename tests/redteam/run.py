@@ -51,7 +51,8 @@ from autograder.budget import GradingBudget  # noqa: E402
 from autograder.grading import AssignmentLayout, grade_submission  # noqa: E402
 from autograder.manifest import load_manifest  # noqa: E402
 from autograder.results import format_report, validation_problems  # noqa: E402
-from autograder.sandbox import ISSUED_UIDS, machine_isolation, processes_of_workers, remove_tree, running  # noqa: E402
+from autograder.isolation import ISSUED_UIDS, machine_isolation, processes_of_workers  # noqa: E402
+from autograder.sandbox import remove_tree, running  # noqa: E402
 
 SECRET_ENV = "REDTEAM_GRADER_SECRET"
 TEMP = Path(tempfile.gettempdir())
