@@ -58,7 +58,6 @@ from autograder.grading import AssignmentLayout, grade_submission  # noqa: E402
 from autograder.manifest import load_manifest  # noqa: E402
 from autograder.results import format_report, validation_problems  # noqa: E402
 from autograder.sandbox import ISSUED_UIDS, machine_isolation, processes_of_workers, remove_tree, running  # noqa: E402
-from lookup_attack import attacked_submission  # noqa: E402
 from utils.data import DatasetNotFound  # noqa: E402
 
 SECRET_ENV = "REDTEAM_GRADER_SECRET"
@@ -362,6 +361,8 @@ def checked_grading(outcome, grade, out, label):
 
 def grade_lookup(entry, scratch):
     """Grade a "lookup" entry once: each of its accuracy tests must score 0 with each of its messages."""
+    from lookup_attack import attacked_submission  # torch and the data sets: loaded only where a lookup entry is graded
+
     outcome = Outcome(entry["name"], entry["tries"], 0.0)
     work = Path(tempfile.mkdtemp(prefix=f"redteam-{entry['name']}-", dir=scratch))
     out = work / "results" / "results.json"
@@ -382,7 +383,8 @@ def grade_lookup(entry, scratch):
         if test["score"] != 0 or missing:
             outcome.problems.append(f"{test['number']} {name}: expected 0 points and the message(s) {missing or entry['messages']}, "
                                     f"got {test['score']:g} points and {test['output'][:400]!r}")
-        outcome.caught.append(f"{test['number']} {name}")
+        else:
+            outcome.caught.append(f"{test['number']} {name}")
     outcome.received.append(sum(tests[name]["score"] for name in entry["accuracy_tests"] if name in tests))
     return outcome
 
@@ -582,7 +584,7 @@ def main(names):
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     for outcome in graded:
         if outcome.caught:
-            print(f"\n{outcome.name}: accuracy tests graded on the weights, not on the table:\n  " + "\n  ".join(outcome.caught))
+            print(f"\n{outcome.name}: accuracy tests that scored 0 on the weights, their messages saying why:\n  " + "\n  ".join(outcome.caught))
     for outcome in failed:
         print(f"\nMISMATCH {outcome.name}:\n  " + "\n  ".join(outcome.problems))
     lookups = {entry["name"] for entry in entries if entry.get("form") == "lookup"}
