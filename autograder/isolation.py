@@ -215,28 +215,25 @@ def bwrap_problem():
         return "bubblewrap (bwrap) is not installed"
     uid = fresh_uid() if os.geteuid() == 0 else None
     command = bwrap_command(bwrap, None, 16, sandbox_hidden_paths()) + [worker_python(), "-I", "-c", "import numpy"]
-    try:
-        probe = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={},
-                               preexec_fn=(lambda: drop_privileges(uid, uid)) if uid is not None else None, timeout=60)
-    except (OSError, subprocess.SubprocessError) as exc:
-        return f"bwrap could not be started: {exc}"
-    if probe.returncode != 0:
-        error = probe.stderr.decode(errors="replace").strip().splitlines()
-        return f"bwrap cannot run here: {error[-1] if error else f'exit status {probe.returncode}'}"
-    return ""
+    return probe_problem(command, "bwrap cannot run here", (lambda: drop_privileges(uid, uid)) if uid is not None else None)
 
 
 @functools.lru_cache(maxsize=1)
 def syscall_filter_problem():
     """Why workers cannot install the system-call filter here ("" when they can); probed once, in a process of its own."""
+    return probe_problem([worker_python(), "-I", str(ENGINE_ROOT / "worker" / "syscall_filter.py")], "seccomp cannot be used here")
+
+
+def probe_problem(command, failure, preexec_fn=None):
+    """"" when the probe ``command`` exits with status 0, else ``failure`` followed by why (its last line of stderr)."""
     try:
-        probe = subprocess.run([worker_python(), "-I", str(ENGINE_ROOT / "worker" / "syscall_filter.py")], stdin=subprocess.DEVNULL,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={}, timeout=60)
+        probe = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={},
+                               preexec_fn=preexec_fn, timeout=60)
     except (OSError, subprocess.SubprocessError) as exc:
-        return f"the probe could not be started: {exc}"
+        return f"{failure}: the probe could not be started: {exc}"
     if probe.returncode != 0:
         error = probe.stderr.decode(errors="replace").strip().splitlines()
-        return f"seccomp cannot be used here: {error[-1] if error else f'exit status {probe.returncode}'}"
+        return f"{failure}: {error[-1] if error else f'exit status {probe.returncode}'}"
     return ""
 
 
