@@ -49,7 +49,8 @@ def test_a_scaffolded_assignment_releases_and_validates_as_written(repo):
     assert "validate: the reference gets full marks, the handout 0, no grader errors" in validated.stdout, validated.stdout[-2000:]
     for line in ("graded as a notebook: 2 points; run in a headless kernel: every cell ran; as the .py files",
                  "graded as a notebook: 0 points; run in a headless kernel: every cell ran; as the .py files"):
-        assert line in validated.stdout, f"expected {line!r} (the notebook edition filled with the reference, then untouched), got:\n{validated.stdout[-2000:]}"
+        assert line in validated.stdout, (f"expected {line!r} (the notebook edition filled with the reference, then untouched), "
+                                          f"got:\n{validated.stdout[-2000:]}")
 
 
 def test_new_refuses_a_name_taken_or_not_an_identifier(repo):
