@@ -239,7 +239,11 @@ def notebook_problems(assignment, root, layout, reference, graded, out, scratch)
     data = {path.name: path.read_bytes() for path in sorted(reference.iterdir()) if path.name not in names}
     committed = (root / "assignments" / assignment / f"{assignment}.ipynb").read_bytes()
     handout = handout_zip_files(assignment, root)
-    cases = {"reference": ("filled with the reference", filled_notebook(committed, sources), data), "handout": ("untouched", committed, {})}
+    try:
+        filled = filled_notebook(committed, sources)
+    except KeyError as exc:
+        return [f"reference notebook: expected a `%%writefile` cell for each Python file to fill with the reference: {exc.args[0]}"]
+    cases = {"reference": ("filled with the reference", filled, data), "handout": ("untouched", committed, {})}
     out.mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=1) as runner:
         runs = {}
