@@ -42,8 +42,10 @@ test: setup data engine-tests validate validate-numerics redteam
 engine-tests:
 	$(PY) -m pytest tests/engine -q
 
+# --notebooks: each notebook edition too, filled with the reference and untouched, run in a headless kernel and graded
+# from the saved notebook, test by test as the .py files (validate-numerics and the demo grade the .py files alone).
 validate:
-	@for a in $(ASSIGNMENTS); do $(PY) -m autograder validate $$a || exit 1; done
+	@for a in $(ASSIGNMENTS); do $(PY) -m autograder validate $$a --notebooks || exit 1; done
 
 # Another CPU, simulated: every assignment validated on the generic path (non-AVX kernels, one thread); see autograder/numerical_paths.py.
 validate-numerics: setup data

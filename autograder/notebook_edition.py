@@ -15,12 +15,25 @@ Its cells, in order:
 Cells carry nbgrader metadata (file cells are solution cells, the others are locked, each with a
 ``grade_id``) so a course running nbgrader can distribute the notebook, and fixed ids, so two builds
 give identical bytes. This is a staff tool: nbformat is not needed to grade.
+
+``validate --notebooks`` runs the edition as a student does: ``filled_notebook`` puts files (the reference's)
+into its ``%%writefile`` cells, ``run_notebook`` runs every cell in a headless kernel (nbclient, ipykernel)
+and ``check_rows`` reads the public-test tables its check cells printed.
 """
+
+import os
+import sys
+from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from autograder.notebook import WRITEFILE
+from autograder.notebook import WRITEFILE, written_file
+from autograder.results import table_rows
+
+# The longest a cell may run in run_notebook: a backstop above the slowest check cell (fashion_mnist's CNN trained with
+# the grading schedule, a few minutes), not a limit a cell is meant to reach.
+CELL_TIMEOUT = 1800
 
 NBGRADER_SCHEMA = 3
 
@@ -104,3 +117,56 @@ def notebook_edition(assignment, readme, sources):
         "language_info": {"name": "python"},
     })
     return nbformat.writes(notebook).encode("utf-8") + b"\n"
+
+
+def filled_notebook(notebook, files):
+    """The notebook edition ``notebook`` (its bytes) with each ``%%writefile <name>`` cell holding ``files[name]`` (text)
+    instead of what it held, saved as nbformat saves it (as Jupyter would); raises KeyError naming a file of ``files``
+    the notebook has no cell for."""
+    parsed = nbformat.reads(notebook.decode("utf-8"), as_version=4)
+    cells = {written_file(cell.source): cell for cell in parsed.cells if cell.cell_type == "code"}
+    for name, text in files.items():
+        if name not in cells:
+            raise KeyError(f"the notebook has no code cell starting with `{WRITEFILE} {name}`")
+        cells[name].source = f"{WRITEFILE} {name}\n{text}"
+    return nbformat.writes(parsed).encode("utf-8") + b"\n"
+
+
+def run_notebook(path, *, timeout=CELL_TIMEOUT):
+    """Run every cell of the notebook at ``path``, in order, in a fresh python3 kernel started in its folder (a student's
+    "Run all"), and save it there with its outputs.
+
+    ``!python`` in a cell is this interpreter (its folder first on PATH, no PYTHONPATH), so the cells use the
+    autograder/ and utils/ of the notebook's folder. Returns (the executed notebook, None), or (the notebook as far as
+    it ran, "cell <id> (<its first line>) stopped the run: why") when a cell raised, ran past ``timeout`` seconds or the kernel died.
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    path = Path(path)
+    notebook = nbformat.read(path, as_version=4)
+    environment = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    environment.pop("PYTHONPATH", None)
+    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    failure = None
+    try:
+        client.execute(env=environment)
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
+        code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+        failed = next((cell for cell in code if any(output.output_type == "error" for output in cell.outputs)),
+                      next((cell for cell in code if cell.execution_count is None), code[-1]))
+        why = f"{exc.ename}: {exc.evalue}" if isinstance(exc, CellExecutionError) else f"{type(exc).__name__}: {str(exc)[-500:]}"
+        failure = f"cell {failed.id} ({failed.source.partition(chr(10))[0][:80]!r}) stopped the run: {why}"
+    nbformat.write(notebook, path)
+    return notebook, failure
+
+
+def check_rows(notebook):
+    """{check cell id: the rows of the public-test table its output shows (``results.table_rows``), or None when it shows no table}
+    for each check cell of an executed notebook edition, in notebook order."""
+    rows = {}
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and cell.id.startswith("check-"):
+            text = "".join(output.get("text", "") for output in cell.outputs if output.output_type == "stream")
+            rows[cell.id] = table_rows(text)
+    return rows

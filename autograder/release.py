@@ -327,8 +327,13 @@ def build_handout(assignment: str, repo_root: Path, out_dir: Path, *, regenerate
         write_reference_outputs(assignment, repo_root)
     files = handout_files(assignment, repo_root)
     shutil.rmtree(out_dir, ignore_errors=True)
+    write_tree(files, out_dir)
+
+
+def write_tree(files, folder):
+    """Write {path relative to ``folder``: bytes} below ``folder``, creating the folders on the way."""
     for name, content in files.items():
-        path = out_dir / name
+        path = Path(folder) / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
 

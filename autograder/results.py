@@ -210,9 +210,12 @@ def outcome_word(test):
     return "part" if test["score"] > 0 else "FAIL"
 
 
+TABLE_HEADER = f"{'part':<6} test"
+
+
 def format_table(results, *, width=64):
     """A plain-text table of the tests: number, name, visibility, result, points and seconds, then the total."""
-    lines = [f"{'part':<6} {'test':<{width}} {'shown':<10} {'result':<7} {'points':>11} {'s':>6}"]
+    lines = [f"{TABLE_HEADER:<{width + 7}} {'shown':<10} {'result':<7} {'points':>11} {'s':>6}"]
     max_total = 0.0
     for test in results["tests"]:
         max_total += test["max_score"]
@@ -225,6 +228,21 @@ def format_table(results, *, width=64):
                      f"{test['extra_data']['seconds']:>6.1f}")
     lines.append(f"{'':<6} {'TOTAL':<{width}} {'':<10} {'':<7} {results['score']:g}/{max_total:g}".rstrip())
     return "\n".join(lines)
+
+
+def table_rows(text):
+    """The rows of the first table ``format_table`` wrote in ``text`` (a printed report), each without its seconds column,
+    which changes from run to run: [str], [] for a table of no test, None when ``text`` holds no table."""
+    lines = text.splitlines()
+    start = next((number for number, line in enumerate(lines) if line.startswith(TABLE_HEADER)), None)
+    if start is None:
+        return None
+    rows = []
+    for line in lines[start + 1:]:
+        if line[:6].strip() == "" and line.strip().startswith("TOTAL"):
+            return rows
+        rows.append(line.rsplit(None, 1)[0])
+    return None
 
 
 def format_messages(results, *, prefix="    | "):

@@ -1,5 +1,5 @@
-"""``python -m autograder new NAME`` scaffolds an assignment that releases and validates as written, in a temporary
-copy of the repository's layout; a reference that fails its own test is named by file and line in validate."""
+"""``python -m autograder new NAME`` scaffolds an assignment that releases and validates as written (its notebook edition
+too), in a temporary copy of the repository's layout; a reference that fails its own test is named by file and line in validate."""
 
 import ast
 import shutil
@@ -44,9 +44,13 @@ def test_a_scaffolded_assignment_releases_and_validates_as_written(repo):
     assert released.returncode == 0, released.stdout + released.stderr
     handout = (repo / "assignments" / NAME / "exercise.py").read_text()
     assert "raise NotImplementedError" in handout and "np.exp" not in handout, f"expected the solution cleared, got:\n{handout}"
-    validated = run_cli("--root", repo, "validate", NAME, "--out", repo / "out")
+    validated = run_cli("--root", repo, "validate", NAME, "--out", repo / "out", "--notebooks")
     assert validated.returncode == 0, validated.stdout[-3000:] + validated.stderr[-3000:]
     assert "validate: the reference gets full marks, the handout 0, no grader errors" in validated.stdout, validated.stdout[-2000:]
+    for line in ("graded as a notebook: 2 points; run in a headless kernel: every cell ran; as the .py files",
+                 "graded as a notebook: 0 points; run in a headless kernel: every cell ran; as the .py files"):
+        assert line in validated.stdout, (f"expected {line!r} (the notebook edition filled with the reference, then untouched), "
+                                          f"got:\n{validated.stdout[-2000:]}")
 
 
 def test_new_refuses_a_name_taken_or_not_an_identifier(repo):

@@ -1,36 +1,24 @@
-"""The notebook edition as a student uses it: filled with the reference it grades as the reference does; untouched, it
-holds exactly the cleared handout files (which `validate` grades 0)."""
+"""The notebook edition as a student uses it: filled with the reference it gives the grader the reference files; untouched,
+exactly the cleared handout files. That each notebook runs headlessly and grades as the .py files do, filled and untouched,
+is `validate --notebooks` (`make validate`), for every assignment; here its checks' messages and one run on a scaffold."""
 
 import os
-import sys
-import zipfile
 from pathlib import Path
 from unittest import mock
 
 import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_notebook
 
-from autograder.grading import AssignmentLayout, grade_submission
+from autograder.cli import check_table_problems, outcome_differences
 from autograder.manifest import load_manifest
-from autograder.notebook import WRITEFILE
-from autograder.release import build_zips, write_reference_submission
+from autograder.notebook_edition import check_rows, filled_notebook, run_notebook
+from autograder.results import format_report
 from autograder.submission import unpack
 from utils import data
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENTS = sorted(path.parent.name for path in (REPO_ROOT / "solutions").glob("*/assignment.toml"))
-
-
-def filled_notebook(assignment, files, path):
-    """The committed notebook of ``assignment`` with each ``%%writefile`` cell holding ``files[name]``, saved with nbformat at ``path``."""
-    notebook = nbformat.read(REPO_ROOT / "assignments" / assignment / f"{assignment}.ipynb", as_version=4)
-    for cell in notebook.cells:
-        first, _, _ = cell.source.partition("\n")
-        if cell.cell_type == "code" and first.startswith(WRITEFILE):
-            name = first.split()[1]
-            cell.source = f"{WRITEFILE} {name}\n{files[name]}"
-    nbformat.write(notebook, path)
-    return path
 
 
 def unpacked_texts(source, names, folder):
@@ -49,59 +37,9 @@ def test_the_grader_reads_the_notebook_as_the_handout_files_and_the_filled_one_a
     assert untouched == {name: (handout / name).read_text(encoding="utf-8") for name in names}, (
         f"{assignment}: expected the untouched notebook to hold the handout's files {names} unchanged")
     reference = {name: (REPO_ROOT / "solutions" / assignment / name).read_text(encoding="utf-8") for name in names}
-    notebook = filled_notebook(assignment, reference, tmp_path / f"{assignment}.ipynb")
+    notebook = tmp_path / f"{assignment}.ipynb"
+    notebook.write_bytes(filled_notebook((handout / f"{assignment}.ipynb").read_bytes(), reference))
     assert unpacked_texts(notebook, names, tmp_path / "filled") == reference, f"{assignment}: expected the filled notebook to hold the reference files"
-
-
-def test_the_reference_in_the_notebook_grades_as_the_reference_files_and_the_untouched_notebook_gets_0(tmp_path):
-    """fashion_mnist's answers.py: the same per-test results from the filled notebook as from the reference .py files;
-    the untouched notebook scores 0 with no grader error."""
-    layout = AssignmentLayout.in_repository(REPO_ROOT, "fashion_mnist")
-    reference = write_reference_submission("fashion_mnist", REPO_ROOT, tmp_path / "reference")
-    files = {name: (reference / name).read_text(encoding="utf-8") for name in ("numpy_ann.py", "pytorch_ann.py", "pytorch_cnn.py", "answers.py")}
-    notebook = filled_notebook("fashion_mnist", files, tmp_path / "fashion_mnist.ipynb")
-
-    def outcomes(source):
-        results = grade_submission(layout, source, files=["answers.py"])
-        return results, [(test["name"], test["status"], test["score"], test["extra_data"]["grader_error"]) for test in results["tests"]]
-
-    from_files, expected = outcomes(reference)
-    from_notebook, got = outcomes(notebook)
-    assert expected and got == expected, f"expected the notebook graded as the files ({expected}), got {got}"
-    assert from_files["score"] == from_notebook["score"] > 0, (from_files["score"], from_notebook["score"])
-    assert "answers.py from cell" in from_notebook["output"], from_notebook["output"]
-    untouched, rows = outcomes(REPO_ROOT / "assignments" / "fashion_mnist" / "fashion_mnist.ipynb")
-    assert untouched["score"] == 0 and rows and not any(row[3] for row in rows), f"expected 0 and no grader error, got {untouched['score']}: {rows}"
-
-
-
-def test_the_filled_notebook_runs_headlessly_in_the_unzipped_handout_and_its_public_tests_pass(tmp_path):
-    """nbclient runs fashion_mnist.ipynb (the reference filled in) with ipykernel in the unzipped handout: the set-up cell,
-    every %%writefile cell (they write the reference files), answers.py's public-test cell (it passes) and the pack cell
-    (its zip holds the reference files) run without error. The other files' public-test cells train networks for minutes
-    and are left out here; each runs the same `check --file` command."""
-    nbclient = pytest.importorskip("nbclient")
-    handout_zip, _ = build_zips("fashion_mnist", REPO_ROOT, tmp_path / "dist")
-    with zipfile.ZipFile(handout_zip) as archive:
-        archive.extractall(tmp_path / "student")
-    folder = tmp_path / "student" / "fashion_mnist"
-    reference = {name: (REPO_ROOT / "solutions" / "fashion_mnist" / name).read_text(encoding="utf-8")
-                 for name in load_manifest(folder / "assignment.toml").source_files}
-    notebook = nbformat.read(filled_notebook("fashion_mnist", reference, folder / "fashion_mnist.ipynb"), as_version=4)
-    slow = {f"check-{name.removesuffix('.py')}" for name in reference if name != "answers.py"}
-    notebook.cells = [cell for cell in notebook.cells if cell.id not in slow]
-    environment = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    environment.pop("PYTHONPATH", None)
-    with mock.patch.dict(os.environ, environment, clear=True):
-        nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
-    assert {name: (folder / name).read_text(encoding="utf-8") for name in reference} == reference, "expected the cells to write the reference files"
-    check = next(cell for cell in notebook.cells if cell.id == "check-answers")
-    text = "".join(output.get("text", "") for output in check.outputs)
-    rows = [line for line in text.splitlines() if "answers.py imports and defines a function for every question" in line]
-    assert rows and all(" pass " in row for row in rows) and "TOTAL" in text, f"expected answers.py's public test to pass, got:\n{text[-3000:]}"
-    with zipfile.ZipFile(folder / "fashion_mnist-submission.zip") as archive:
-        packed = {name: archive.read(name).decode("utf-8") for name in archive.namelist()}
-    assert packed == reference, f"expected the pack cell's zip to hold the reference files, got {sorted(packed)}"
 
 
 def test_the_set_up_cell_points_no_data_root_into_the_handout_folder(tmp_path, monkeypatch):
@@ -116,3 +54,53 @@ def test_the_set_up_cell_points_no_data_root_into_the_handout_folder(tmp_path, m
         exec(compile(setup, "set-up cell", "exec"), {})
         root = data.configured_root()
     assert root == (tmp_path / "xdg" / "dl-autograder").resolve(), f"expected the user's cache folder as the data root, got {root}"
+
+
+def graded(*outcomes):
+    """A results document of public tests, one per (number, name, status word, score, max score)."""
+    tests = [{"number": number, "name": name, "status": "passed" if word == "pass" else "failed", "score": score, "max_score": most,
+              "visibility": "visible", "output": "", "extra_data": {"grader_error": word == "ERROR", "seconds": 0.5}}
+             for number, name, word, score, most in outcomes]
+    return {"tests": tests, "score": sum(test["score"] for test in tests), "output": "Toy: graded."}
+
+
+def test_a_check_cells_table_and_a_notebooks_grading_are_compared_with_the_py_files_test_by_test():
+    """What a check cell printed is read back row by row (seconds left out); a row the .py files' grading has not, a public test
+    no cell showed and a test graded otherwise from the notebook are each named with what was expected and what came back."""
+    files = graded(("1", "double doubles", "pass", 2, 2), ("2", "triple triples", "pass", 1, 1))
+    shown = format_report(graded(("1", "double doubles", "pass", 2, 2)))
+    executed = new_notebook(cells=[new_code_cell("!python -m autograder check --file calc.py"), new_code_cell("%%writefile calc.py")])
+    executed.cells[0].id, executed.cells[1].id = "check-calc", "file-calc"
+    executed.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text=shown)]
+    rows = check_rows(executed)
+    assert list(rows) == ["check-calc"] and [row.split() for row in rows["check-calc"]] == [["1", "double", "doubles", "public", "pass", "2/2"]], rows
+    missing = "2      triple triples" + " " * 51 + "public     pass            1/1"
+    assert check_table_problems(files, rows) == [f"expected a check cell to show {missing!r}, as the .py files' grading does; no check cell did"], (
+        check_table_problems(files, rows))
+    assert check_table_problems(files, {"check-calc": None})[0] == "expected check-calc to print the table of its public tests, it printed none"
+    notebook = graded(("1", "double doubles", "FAIL", 0, 2), ("2", "triple triples", "pass", 1, 1))
+    assert outcome_differences(files, notebook) == [
+        "1 double doubles: expected (status, score, grader error, not run) ('passed', 2, False, None), got ('failed', 0, False, None)"]
+    assert outcome_differences(files, graded(("1", "double doubles", "pass", 2, 2))) == [
+        "2 triple triples: expected (status, score, grader error, not run) ('passed', 1, False, None), got no such test"]
+
+
+def test_filling_names_a_file_the_notebook_has_no_cell_for():
+    """The reference is put into the notebook's cells only where a cell writes its file; a file without one is named."""
+    committed = (REPO_ROOT / "assignments" / "fashion_mnist" / "fashion_mnist.ipynb").read_bytes()
+    with pytest.raises(KeyError, match="the notebook has no code cell starting with `%%writefile cnn.py`"):
+        filled_notebook(committed, {"cnn.py": "x = 1\n"})
+
+
+def test_a_cell_that_raises_is_named_and_the_notebook_is_saved_as_far_as_it_ran(tmp_path):
+    """run_notebook runs the cells in a headless kernel in the notebook's folder; the first that raises stops it and is named."""
+    notebook = new_notebook(cells=[new_code_cell("import os\nprint(os.getcwd())"), new_code_cell("raise RuntimeError('boom')"),
+                                   new_code_cell("print('never')")])
+    for cell, cell_id in zip(notebook.cells, ("where", "boom", "after")):
+        cell.id = cell_id
+    path = tmp_path / "toy.ipynb"
+    nbformat.write(notebook, path)
+    executed, failure = run_notebook(path, timeout=60)
+    assert failure == "cell boom (\"raise RuntimeError('boom')\") stopped the run: RuntimeError: boom", failure
+    saved = nbformat.read(path, as_version=4)
+    assert saved.cells[0].outputs[0]["text"].strip() == str(tmp_path) and saved.cells[2].outputs == [], saved.cells
