@@ -53,7 +53,7 @@ SPLITS = ("public", "hidden")
 REFERENCE_OUTPUTS = "reference_outputs.npz"
 # Course-staff tools that neither students nor Gradescope need: left out of both zips and the handout.
 STAFF_MODULES = tuple(f"autograder/{name}.py" for name in (
-    "release", "notebook_edition", "bench", "batch", "gradebook", "feedback", "manual", "similarity", "numerical_paths", "scaffold"))
+    "release", "notebook_edition", "notebook_validation", "bench", "batch", "gradebook", "feedback", "manual", "similarity", "numerical_paths", "scaffold"))
 GRADING_PACKAGES = ("numpy", "scipy", "matplotlib", "pytest", "torch", "torchvision", "pyseccomp")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 EXECUTABLES = ("setup.sh", "run_autograder")

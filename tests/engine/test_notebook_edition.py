@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from autograder.cli import check_table_problems, outcome_differences
+from autograder.notebook_validation import check_table_problems, outcome_differences
 from autograder.manifest import load_manifest
 from autograder.notebook_edition import check_rows, filled_notebook, run_notebook
 from autograder.results import format_report
